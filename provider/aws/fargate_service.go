@@ -1,0 +1,568 @@
+package aws
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/servicediscovery"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
+	"github.com/DefangLabs/pulumi-defang/provider/mode"
+)
+
+// ContainerPort is one declared port of a service.
+type ContainerPort struct {
+	Port     int    `pulumi:"port"`
+	Protocol string `pulumi:"protocol,optional"`
+	// Mode is ingress (through a load balancer) or host (private only).
+	Mode        string `pulumi:"mode,optional"`
+	AppProtocol string `pulumi:"appProtocol,optional"`
+}
+
+func (c *ContainerPort) Annotate(a infer.Annotator) {
+	a.Describe(&c.Port, "The container port.")
+	a.Describe(&c.Protocol, "tcp (default) or udp.")
+	a.Describe(&c.Mode, "ingress (published through a load balancer) or host (reachable by the project's services only).")
+	a.Describe(&c.AppProtocol, "http, http2, grpc or tcp.")
+}
+
+// ContainerHealthcheck is a compose healthcheck.
+type ContainerHealthcheck struct {
+	Test               []string `pulumi:"test"`
+	IntervalSeconds    int      `pulumi:"intervalSeconds,optional"`
+	TimeoutSeconds     int      `pulumi:"timeoutSeconds,optional"`
+	Retries            int      `pulumi:"retries,optional"`
+	StartPeriodSeconds int      `pulumi:"startPeriodSeconds,optional"`
+}
+
+func (h *ContainerHealthcheck) Annotate(a infer.Annotator) {
+	a.Describe(&h.Test, "The compose test: [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"].")
+	a.Describe(&h.IntervalSeconds, "Seconds between checks (ECS accepts 5-300; default 30).")
+	a.Describe(&h.TimeoutSeconds, "Check timeout in seconds (ECS accepts 2-60; default 5).")
+	a.Describe(&h.Retries, "Failures before unhealthy (ECS accepts 1-10; default 3).")
+	a.Describe(&h.StartPeriodSeconds, "Grace period after start in seconds (ECS accepts 0-300).")
+}
+
+// ContainerSpec is what a compose service asks of its container.
+type ContainerSpec struct {
+	Command                []string              `pulumi:"command,optional"`
+	Entrypoint             []string              `pulumi:"entrypoint,optional"`
+	WorkingDir             string                `pulumi:"workingDir,optional"`
+	User                   string                `pulumi:"user,optional"`
+	Environment            map[string]string     `pulumi:"environment,optional"`
+	Ports                  []ContainerPort       `pulumi:"ports,optional"`
+	Healthcheck            *ContainerHealthcheck `pulumi:"healthcheck,optional"`
+	Cpus                   float64               `pulumi:"cpus,optional"`
+	MemoryMiB              int                   `pulumi:"memoryMiB,optional"`
+	Replicas               *int                  `pulumi:"replicas,optional"`
+	StopGracePeriodSeconds int                   `pulumi:"stopGracePeriodSeconds,optional"`
+	Platform               string                `pulumi:"platform,optional"`
+}
+
+func (c *ContainerSpec) Annotate(a infer.Annotator) {
+	a.Describe(&c.Command, "Overrides the image's command.")
+	a.Describe(&c.Entrypoint, "Overrides the image's entrypoint.")
+	a.Describe(&c.WorkingDir, "The working directory of the command.")
+	a.Describe(&c.User, "The user the command runs as.")
+	a.Describe(&c.Environment, "Plain environment values. Secret values go in the secrets input instead.")
+	a.Describe(&c.Ports, "Declared ports.")
+	a.Describe(&c.Healthcheck, "The container health check.")
+	a.Describe(&c.Cpus, "Reserved vCPUs; the task gets the smallest Fargate size that holds cpus and memoryMiB (default 0.25 vCPU, 512 MiB).")
+	a.Describe(&c.MemoryMiB, "Reserved memory in MiB.")
+	a.Describe(&c.Replicas, "Number of tasks (default 1).")
+	a.Describe(&c.StopGracePeriodSeconds, "Seconds between SIGTERM and SIGKILL (Fargate allows up to 120).")
+	a.Describe(&c.Platform, "linux/amd64 (default) or linux/arm64.")
+}
+
+// FargateServiceArgs are the inputs of defang:aws:FargateService.
+type FargateServiceArgs struct {
+	ProjectName string        `pulumi:"projectName"`
+	ServiceName string        `pulumi:"serviceName"`
+	Mode        string        `pulumi:"mode,optional"`
+	Container   ContainerSpec `pulumi:"container"`
+
+	Image pulumi.StringInput `pulumi:"image"`
+	// RepositoryArn scopes the execution role's image pull to our ECR
+	// repository; empty for public images.
+	RepositoryArn      pulumi.StringInput      `pulumi:"repositoryArn,optional"`
+	ClusterArn         pulumi.StringInput      `pulumi:"clusterArn"`
+	VpcId              pulumi.StringInput      `pulumi:"vpcId"`
+	SubnetIds          pulumi.StringArrayInput `pulumi:"subnetIds"`
+	AssignPublicIp     pulumi.BoolInput        `pulumi:"assignPublicIp,optional"`
+	PrivateNamespaceId pulumi.StringInput      `pulumi:"privateNamespaceId,optional"`
+	// NetworkSecurityGroupIds mark the compose networks the service joins:
+	// its tasks carry them, and its ports admit them.
+	NetworkSecurityGroupIds    pulumi.StringArrayInput `pulumi:"networkSecurityGroupIds,optional"`
+	AlbSecurityGroupId         pulumi.StringInput      `pulumi:"albSecurityGroupId,optional"`
+	NlbSecurityGroupId         pulumi.StringInput      `pulumi:"nlbSecurityGroupId,optional"`
+	TargetGroupArns            pulumi.StringMapInput   `pulumi:"targetGroupArns,optional"`
+	Secrets                    pulumi.StringMapInput   `pulumi:"secrets,optional"`
+	Region                     pulumi.StringInput      `pulumi:"region"`
+
+	// After holds the components this service starts after (compose
+	// depends_on). Go callers only: it is not part of the schema.
+	After []pulumi.Resource
+}
+
+func (a *FargateServiceArgs) Annotate(an infer.Annotator) {
+	an.Describe(&a.ProjectName, "The project name, used in resource names.")
+	an.Describe(&a.ServiceName, "The compose service name.")
+	an.Describe(&a.Mode, "Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.")
+	an.Describe(&a.Container, "What the compose service asks of its container.")
+	an.Describe(&a.Image, "The image, by digest when it was built in the cloud.")
+	an.Describe(&a.RepositoryArn, "The ECR repository of a built image; the execution role may pull from it only.")
+	an.Describe(&a.ClusterArn, "The ECS cluster.")
+	an.Describe(&a.VpcId, "The VPC of the service's security group.")
+	an.Describe(&a.SubnetIds, "Subnets the tasks run in.")
+	an.Describe(&a.AssignPublicIp, "Give tasks a public IP (needed without a NAT gateway).")
+	an.Describe(&a.PrivateNamespaceId, "Cloud Map namespace to register `<service>` in, for services with ports.")
+	an.Describe(&a.NetworkSecurityGroupIds, "Security groups of the compose networks the service joins.")
+	an.Describe(&a.AlbSecurityGroupId, "Security group of the application load balancer, admitted on HTTP ingress ports.")
+	an.Describe(&a.NlbSecurityGroupId, "Security group of the network load balancer, admitted on TCP ingress ports.")
+	an.Describe(&a.TargetGroupArns, "Container port (as a string) to the target group that forwards to it.")
+	an.Describe(&a.Secrets, "Environment variable name to the ARN of the SSM SecureString parameter that holds its value.")
+	an.Describe(&a.Region, "The AWS region, for the log driver.")
+}
+
+// FargateService is defang:aws:FargateService: one compose service on ECS.
+type FargateService struct {
+	pulumi.ResourceState
+
+	ServiceName       pulumi.StringOutput `pulumi:"serviceName"`
+	TaskDefinitionArn pulumi.StringOutput `pulumi:"taskDefinitionArn"`
+	SecurityGroupId   pulumi.StringOutput `pulumi:"securityGroupId"`
+	LogGroupName      pulumi.StringOutput `pulumi:"logGroupName"`
+	TaskRoleArn       pulumi.StringOutput `pulumi:"taskRoleArn"`
+	ExecutionRoleArn  pulumi.StringOutput `pulumi:"executionRoleArn"`
+}
+
+func (f *FargateService) Annotate(a infer.Annotator) {
+	a.SetToken("aws", "FargateService")
+	a.Describe(&f, "One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.")
+	a.Describe(&f.ServiceName, "The ECS service name.")
+	a.Describe(&f.TaskDefinitionArn, "The task definition ARN.")
+	a.Describe(&f.SecurityGroupId, "The service's own security group.")
+	a.Describe(&f.LogGroupName, "The CloudWatch log group of the containers.")
+	a.Describe(&f.TaskRoleArn, "The role the application runs as; it has no permissions until you attach some.")
+	a.Describe(&f.ExecutionRoleArn, "The role ECS uses to pull the image, write logs and read the service's secrets.")
+}
+
+// NewFargateService creates one compose service on Fargate.
+func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs, opts ...pulumi.ResourceOption) (*FargateService, error) {
+	comp := &FargateService{}
+	if err := ctx.RegisterComponentResource("defang:aws:FargateService", name, comp, opts...); err != nil {
+		return nil, err
+	}
+	m, err := mode.Parse(args.Mode)
+	if err != nil {
+		return nil, err
+	}
+	settings := settingsFor(m)
+	spec := args.Container
+	cpus, memory := spec.Cpus, int64(spec.MemoryMiB)
+	if cpus == 0 {
+		cpus = defaultCPUs
+	}
+	if memory == 0 {
+		memory = defaultMemoryMiB
+	}
+	size, err := fargateTaskSize(cpus, memory)
+	if err != nil {
+		return nil, fmt.Errorf("service %q: deploy.resources: %w", args.ServiceName, err)
+	}
+	parent := pulumi.Parent(comp)
+
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(logGroupName(args.ProjectName, ctx.Stack(), args.ServiceName)),
+		RetentionInDays: pulumi.Int(settings.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	taskRole, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(ecsTasksTrustPolicy),
+		Description:      pulumi.Sprintf("Application role of %s/%s; no permissions by default", args.ProjectName, args.ServiceName),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	execRole, err := iam.NewRole(ctx, name+"-exec", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(ecsTasksTrustPolicy),
+		Description:      pulumi.Sprintf("ECS execution role of %s/%s", args.ProjectName, args.ServiceName),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	secrets := pulumi.StringMap{}.ToStringMapOutput()
+	if args.Secrets != nil {
+		secrets = args.Secrets.ToStringMapOutput()
+	}
+	repoArn := pulumi.String("").ToStringOutput()
+	if args.RepositoryArn != nil {
+		repoArn = args.RepositoryArn.ToStringOutput()
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-exec", &iam.RolePolicyArgs{
+		Role:   execRole.Name,
+		Policy: pulumi.All(logGroup.Arn, repoArn, secrets).ApplyT(executionPolicy),
+	}, parent); err != nil {
+		return nil, err
+	}
+
+	containerDefs := pulumi.All(args.Image, secrets, args.Region, logGroup.Name).ApplyT(
+		func(v []any) (string, error) {
+			return containerDefinitions(args.ServiceName, spec, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
+		}).(pulumi.StringOutput)
+	arch := "X86_64"
+	if spec.Platform == "linux/arm64" {
+		arch = "ARM64"
+	}
+	taskDef, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(physicalName(255, args.ProjectName, ctx.Stack(), args.ServiceName)),
+		Cpu:                     pulumi.String(strconv.Itoa(size.CPU)),
+		Memory:                  pulumi.String(strconv.FormatInt(size.MemoryMiB, 10)),
+		NetworkMode:             pulumi.String("awsvpc"),
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		ExecutionRoleArn:        execRole.Arn,
+		TaskRoleArn:             taskRole.Arn,
+		ContainerDefinitions:    containerDefs,
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String(arch),
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       args.VpcId,
+		Description: pulumi.Sprintf("Service %s: admits its load balancer and its compose networks on its ports", args.ServiceName),
+		Egress:      allEgress(),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := serviceIngressRules(ctx, name, sg, args, parent); err != nil {
+		return nil, err
+	}
+
+	var registries *ecs.ServiceServiceRegistriesArgs
+	if len(spec.Ports) > 0 && args.PrivateNamespaceId != nil {
+		// Register <service>.<private domain> so that peers reach it by name.
+		disc, err := servicediscovery.NewService(ctx, name, &servicediscovery.ServiceArgs{
+			Name: pulumi.String(compose.DNSLabel(args.ServiceName)),
+			DnsConfig: &servicediscovery.ServiceDnsConfigArgs{
+				NamespaceId:   args.PrivateNamespaceId,
+				RoutingPolicy: pulumi.String("MULTIVALUE"),
+				DnsRecords: servicediscovery.ServiceDnsConfigDnsRecordArray{
+					&servicediscovery.ServiceDnsConfigDnsRecordArgs{Type: pulumi.String("A"), Ttl: pulumi.Int(10)},
+				},
+			},
+			HealthCheckCustomConfig: &servicediscovery.ServiceHealthCheckCustomConfigArgs{FailureThreshold: pulumi.Int(1)},
+			ForceDestroy:            pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		registries = &ecs.ServiceServiceRegistriesArgs{RegistryArn: disc.Arn}
+	}
+
+	var lbs ecs.ServiceLoadBalancerArray
+	for _, port := range spec.Ports {
+		if port.Mode != "ingress" || args.TargetGroupArns == nil {
+			continue
+		}
+		lbs = append(lbs, &ecs.ServiceLoadBalancerArgs{
+			TargetGroupArn: args.TargetGroupArns.ToStringMapOutput().MapIndex(pulumi.String(strconv.Itoa(port.Port))),
+			ContainerName:  pulumi.String(args.ServiceName),
+			ContainerPort:  pulumi.Int(port.Port),
+		})
+	}
+	capacity := "FARGATE"
+	if settings.Spot {
+		capacity = "FARGATE_SPOT"
+	}
+	replicas := 1
+	if spec.Replicas != nil {
+		replicas = *spec.Replicas
+	}
+	serviceArgs := &ecs.ServiceArgs{
+		Cluster:        args.ClusterArn,
+		TaskDefinition: taskDef.Arn,
+		DesiredCount:   pulumi.Int(replicas),
+		CapacityProviderStrategies: ecs.ServiceCapacityProviderStrategyArray{
+			&ecs.ServiceCapacityProviderStrategyArgs{CapacityProvider: pulumi.String(capacity), Weight: pulumi.Int(1)},
+		},
+		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
+			Subnets:        args.SubnetIds,
+			SecurityGroups: pulumi.StringArray{sg.ID()}.ToStringArrayOutput().ApplyT(appendNetworkSGs(args.NetworkSecurityGroupIds)).(pulumi.StringArrayOutput),
+			AssignPublicIp: args.AssignPublicIp,
+		},
+		LoadBalancers:                   lbs,
+		ServiceRegistries:               registries,
+		DeploymentMinimumHealthyPercent: pulumi.Int(settings.MinHealthyPercent),
+		DeploymentMaximumPercent:        pulumi.Int(settings.MaxPercent),
+		DeploymentCircuitBreaker: &ecs.ServiceDeploymentCircuitBreakerArgs{
+			Enable: pulumi.Bool(settings.CircuitBreaker), Rollback: pulumi.Bool(settings.CircuitBreaker),
+		},
+		PropagateTags:        pulumi.String("SERVICE"),
+		EnableEcsManagedTags: pulumi.Bool(true),
+	}
+	if len(lbs) > 0 {
+		grace := 30
+		if spec.Healthcheck != nil && spec.Healthcheck.StartPeriodSeconds > grace {
+			grace = spec.Healthcheck.StartPeriodSeconds
+		}
+		serviceArgs.HealthCheckGracePeriodSeconds = pulumi.Int(grace)
+	}
+	service, err := ecs.NewService(ctx, name, serviceArgs, parent, pulumi.DependsOn(args.After))
+	if err != nil {
+		return nil, err
+	}
+
+	comp.ServiceName = service.Name
+	comp.TaskDefinitionArn = taskDef.Arn
+	comp.SecurityGroupId = sg.ID().ToStringOutput()
+	comp.LogGroupName = logGroup.Name
+	comp.TaskRoleArn = taskRole.Arn
+	comp.ExecutionRoleArn = execRole.Arn
+	return comp, outputs.Register(ctx, comp)
+}
+
+func appendNetworkSGs(networkSGs pulumi.StringArrayInput) func([]string) pulumi.StringArrayOutput {
+	return func(own []string) pulumi.StringArrayOutput {
+		if networkSGs == nil {
+			return pulumi.ToStringArray(own).ToStringArrayOutput()
+		}
+		return networkSGs.ToStringArrayOutput().ApplyT(func(nets []string) []string {
+			return append(append([]string(nil), own...), nets...)
+		}).(pulumi.StringArrayOutput)
+	}
+}
+
+// serviceIngressRules opens the service's ports to exactly: the ALB on HTTP
+// ingress ports, the NLB on TCP ingress ports, and the members of the compose
+// networks it joins on every declared port. Nothing is open to the world.
+func serviceIngressRules(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup, args FargateServiceArgs, parent pulumi.ResourceOption) error {
+	rule := func(suffix string, port ContainerPort, source pulumi.StringInput, desc string) error {
+		protocol := port.Protocol
+		if protocol == "" {
+			protocol = "tcp"
+		}
+		_, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-%s-%d-%s", name, suffix, port.Port, protocol), &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId:           sg.ID(),
+			IpProtocol:                pulumi.String(protocol),
+			FromPort:                  pulumi.Int(port.Port),
+			ToPort:                    pulumi.Int(port.Port),
+			ReferencedSecurityGroupId: source,
+			Description:               pulumi.String(desc),
+		}, parent)
+		return err
+	}
+	for _, port := range args.Container.Ports {
+		if port.Mode == "ingress" {
+			if port.AppProtocol == "tcp" && args.NlbSecurityGroupId != nil {
+				if err := rule("nlb", port, args.NlbSecurityGroupId, "From the network load balancer"); err != nil {
+					return err
+				}
+			} else if port.AppProtocol != "tcp" && args.AlbSecurityGroupId != nil {
+				if err := rule("alb", port, args.AlbSecurityGroupId, "From the application load balancer"); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// One rule per (network, port). The network list is an input whose
+	// length is known at plan time only through the caller, so the caller
+	// passes one group per compose network the service joins, in order.
+	if args.NetworkSecurityGroupIds == nil {
+		return nil
+	}
+	nets := args.NetworkSecurityGroupIds.ToStringArrayOutput()
+	for i := 0; i < networkCount(args); i++ {
+		for _, port := range args.Container.Ports {
+			if err := rule(fmt.Sprintf("net%d", i), port, nets.Index(pulumi.Int(i)), "From its compose networks"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// networkCount is the number of compose networks the service joins. Go
+// callers (the Project) pass a pulumi.StringArray whose length is known; for
+// an unknown-length input we fall back to one group.
+func networkCount(args FargateServiceArgs) int {
+	if arr, ok := args.NetworkSecurityGroupIds.(pulumi.StringArray); ok {
+		return len(arr)
+	}
+	return 1
+}
+
+const ecsTasksTrustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+type policyStatement struct {
+	Sid      string   `json:"Sid"`
+	Effect   string   `json:"Effect"`
+	Action   []string `json:"Action"`
+	Resource []string `json:"Resource"`
+}
+
+type policyDocument struct {
+	Version   string            `json:"Version"`
+	Statement []policyStatement `json:"Statement"`
+}
+
+func (d policyDocument) String() string {
+	b, _ := json.Marshal(d) // plain structs of strings: cannot fail
+	return string(b)
+}
+
+// executionPolicy grants ECS what it needs to start this service's tasks and
+// nothing more: write to its log group, pull its image, read its secrets.
+func executionPolicy(v []any) string {
+	logGroupArn, repoArn, secrets := v[0].(string), v[1].(string), v[2].(map[string]string)
+	doc := policyDocument{Version: "2012-10-17", Statement: []policyStatement{{
+		Sid: "Logs", Effect: "Allow",
+		Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resource: []string{logGroupArn + ":*"},
+	}}}
+	if repoArn != "" {
+		doc.Statement = append(doc.Statement,
+			// GetAuthorizationToken has no resource-level form: AWS only
+			// accepts "*" for it. The pull itself is scoped to our repository.
+			policyStatement{Sid: "EcrLogin", Effect: "Allow", Action: []string{"ecr:GetAuthorizationToken"}, Resource: []string{"*"}},
+			policyStatement{Sid: "EcrPull", Effect: "Allow",
+				Action:   []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+				Resource: []string{repoArn}})
+	}
+	if len(secrets) > 0 {
+		arns := sortedValues(secrets)
+		doc.Statement = append(doc.Statement, policyStatement{Sid: "Secrets", Effect: "Allow",
+			Action: []string{"ssm:GetParameters"}, Resource: arns})
+	}
+	return doc.String()
+}
+
+func sortedValues(m map[string]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range m {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+type kv struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type secretRef struct {
+	Name      string `json:"name"`
+	ValueFrom string `json:"valueFrom"`
+}
+
+type portMapping struct {
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+	Name          string `json:"name"`
+	AppProtocol   string `json:"appProtocol,omitempty"`
+}
+
+type healthCheck struct {
+	Command     []string `json:"command"`
+	Interval    int      `json:"interval"`
+	Timeout     int      `json:"timeout"`
+	Retries     int      `json:"retries"`
+	StartPeriod int      `json:"startPeriod,omitempty"`
+}
+
+type logConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"` // encoding/json sorts map keys
+}
+
+type containerDefinition struct {
+	Name             string           `json:"name"`
+	Image            string           `json:"image"`
+	Essential        bool             `json:"essential"`
+	Command          []string         `json:"command,omitempty"`
+	EntryPoint       []string         `json:"entryPoint,omitempty"`
+	WorkingDirectory string           `json:"workingDirectory,omitempty"`
+	User             string           `json:"user,omitempty"`
+	Environment      []kv             `json:"environment"`
+	Secrets          []secretRef      `json:"secrets,omitempty"`
+	PortMappings     []portMapping    `json:"portMappings"`
+	HealthCheck      *healthCheck     `json:"healthCheck,omitempty"`
+	StopTimeout      int              `json:"stopTimeout,omitempty"`
+	LogConfiguration logConfiguration `json:"logConfiguration"`
+}
+
+// containerDefinitions renders the task's container definition JSON, sorted
+// so that the same service always gives the same bytes.
+func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string) (string, error) {
+	def := containerDefinition{
+		Name: service, Image: image, Essential: true,
+		Command: spec.Command, EntryPoint: spec.Entrypoint, WorkingDirectory: spec.WorkingDir, User: spec.User,
+		Environment:  []kv{},
+		PortMappings: []portMapping{},
+		LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": compose.DNSLabel(service),
+		}},
+	}
+	for _, k := range sortedKeys(spec.Environment) {
+		def.Environment = append(def.Environment, kv{k, spec.Environment[k]})
+	}
+	for _, k := range sortedKeys(secrets) {
+		def.Secrets = append(def.Secrets, secretRef{k, secrets[k]})
+	}
+	for _, port := range spec.Ports {
+		protocol := port.Protocol
+		if protocol == "" {
+			protocol = "tcp"
+		}
+		pm := portMapping{ContainerPort: port.Port, Protocol: protocol, Name: fmt.Sprintf("%s-%d-%s", compose.DNSLabel(service), port.Port, protocol)}
+		switch port.AppProtocol {
+		case "http", "http2", "grpc":
+			pm.AppProtocol = port.AppProtocol
+		}
+		def.PortMappings = append(def.PortMappings, pm)
+	}
+	if hc := spec.Healthcheck; hc != nil && len(hc.Test) > 0 {
+		interval := clamp(orDefault(hc.IntervalSeconds, 30), 5, 300)
+		timeout := clamp(orDefault(hc.TimeoutSeconds, 5), 2, 60)
+		def.HealthCheck = &healthCheck{
+			Command: hc.Test, Interval: interval, Timeout: timeout,
+			Retries: clamp(orDefault(hc.Retries, 3), 1, 10), StartPeriod: clamp(hc.StartPeriodSeconds, 0, 300),
+		}
+	}
+	if spec.StopGracePeriodSeconds > 0 {
+		def.StopTimeout = clamp(spec.StopGracePeriodSeconds, 2, 120)
+	}
+	b, err := json.Marshal([]containerDefinition{def})
+	return string(b), err
+}

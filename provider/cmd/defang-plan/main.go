@@ -1,0 +1,156 @@
+// Command defang-plan prints what `pulumi up` of a defang.Project would
+// create for a compose application, without any cloud account: it runs the
+// provider's own component code under a mock resource monitor.
+//
+//	defang-plan [flags] [compose files...]
+//
+// With no files it discovers compose.yaml (and friends) in the current
+// directory, like `docker compose`. Invalid compose input exits with status 1
+// and every problem on stderr.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/plan"
+)
+
+// keyValues is a repeatable NAME=VALUE flag.
+type keyValues map[string]string
+
+func (kv keyValues) String() string { return "" }
+func (kv keyValues) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want NAME=VALUE, got %q", s)
+	}
+	kv[k] = v
+	return nil
+}
+
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(argv []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("defang-plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	opts := plan.Options{Config: keyValues{}, Variables: keyValues{}}
+	var profiles stringList
+	format := fs.String("format", "tree", "output format: tree or json")
+	fs.StringVar(&opts.Cloud, "cloud", os.Getenv("DEFANG_PROVIDER"), "cloud: aws or azure (default $DEFANG_PROVIDER)")
+	fs.StringVar(&opts.Mode, "mode", os.Getenv("DEFANG_MODE"), "mode: affordable, balanced or high_availability (default $DEFANG_MODE, then affordable)")
+	fs.StringVar(&opts.ProjectName, "project-name", "", "project name (default: compose name:, then the directory name)")
+	fs.StringVar(&opts.Stack, "stack", "dev", "stack name used in resource names")
+	fs.StringVar(&opts.Region, "region", plan.DefaultRegion, "region the fake cloud answers with")
+	fs.Var(keyValues(opts.Config), "config", "config value NAME=VALUE (repeatable); values are shown as [secret]")
+	fs.Var(keyValues(opts.Variables), "var", "interpolation variable NAME=VALUE (repeatable)")
+	fs.Var(&profiles, "profile", "compose profile to enable (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: defang-plan [flags] [compose files...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(argv); err != nil {
+		return 2
+	}
+	if *format != "tree" && *format != "json" {
+		fmt.Fprintf(stderr, "defang-plan: unknown --format %q: use tree or json\n", *format)
+		return 2
+	}
+	opts.Profiles = profiles
+	opts.ComposeFiles = fs.Args()
+	if len(opts.ComposeFiles) == 0 {
+		wd, err := os.Getwd()
+		if err == nil {
+			opts.ComposeFiles, err = compose.DiscoverFiles(wd)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "defang-plan: %v\n", err)
+			return 1
+		}
+	}
+
+	result, err := plan.Run(context.Background(), opts)
+	if err != nil {
+		var problems compose.Errors
+		if errors.As(err, &problems) {
+			fmt.Fprintf(stderr, "defang-plan: invalid compose application (%d problems):\n", len(problems))
+			for _, d := range problems {
+				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+		} else {
+			fmt.Fprintf(stderr, "defang-plan: %v\n", err)
+		}
+		return 1
+	}
+	for _, w := range result.Warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(result); err != nil {
+			fmt.Fprintf(stderr, "defang-plan: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	printTree(stdout, result)
+	return 0
+}
+
+// printTree prints the resources as the parent/child tree `pulumi up` shows.
+func printTree(w io.Writer, r *plan.Result) {
+	children := map[string][]plan.Resource{}
+	urns := map[string]bool{}
+	for _, res := range r.Resources {
+		urns[res.URN] = true
+	}
+	var roots []plan.Resource
+	for _, res := range r.Resources {
+		if urns[res.Parent] {
+			children[res.Parent] = append(children[res.Parent], res)
+		} else {
+			roots = append(roots, res)
+		}
+	}
+	fmt.Fprintf(w, "Plan of %q on %s (%s): %d resources\n", r.Project, r.Cloud, r.Mode, len(r.Resources))
+	var walk func(res plan.Resource, depth int)
+	walk = func(res plan.Resource, depth int) {
+		fmt.Fprintf(w, "%s+ %s  %s\n", strings.Repeat("    ", depth), res.Type, res.Name)
+		kids := children[res.URN]
+		sort.Slice(kids, func(i, j int) bool { return kids[i].URN < kids[j].URN })
+		for _, k := range kids {
+			walk(k, depth+1)
+		}
+	}
+	for _, res := range roots {
+		walk(res, 0)
+	}
+	if len(r.Outputs) > 0 {
+		fmt.Fprintln(w, "Outputs:")
+		keys := make([]string, 0, len(r.Outputs))
+		for k := range r.Outputs {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			b, _ := json.Marshal(r.Outputs[k])
+			fmt.Fprintf(w, "    %s: %s\n", k, b)
+		}
+	}
+}

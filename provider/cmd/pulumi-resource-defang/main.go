@@ -1,0 +1,24 @@
+// Command pulumi-resource-defang serves the defang Pulumi provider.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	p "github.com/pulumi/pulumi-go-provider"
+
+	"github.com/DefangLabs/pulumi-defang/provider"
+)
+
+func main() {
+	prov, err := provider.New()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := p.RunProvider(context.Background(), provider.Name, provider.Version, prov); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,369 @@
+// Package plan runs the defang:index:Project component offline: the same
+// component code as `pulumi up`, under a mock resource monitor that records
+// every resource registration and answers with deterministic fake outputs
+// (ids, ARNs, DNS names). No cloud account and no Pulumi CLI are needed.
+package plan
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blang/semver"
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/integration"
+	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/DefangLabs/pulumi-defang/provider"
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
+)
+
+// Fake account facts the mock monitor answers with.
+const (
+	FakeAccountID = "123456789012"
+	DefaultRegion = "us-east-1"
+	SecretMarker  = "[secret]"
+	UnknownMarker = "[unknown]"
+)
+
+// Options say what to plan.
+type Options struct {
+	ComposeFiles []string
+	ProjectName  string
+	Profiles     []string
+	Cloud        string
+	Mode         string
+	Region       string
+	Stack        string
+	Config       map[string]string
+	Variables    map[string]string
+}
+
+// Resource is one planned resource.
+type Resource struct {
+	URN       string         `json:"urn"`
+	Type      string         `json:"type"`
+	Name      string         `json:"name"`
+	Parent    string         `json:"parent,omitempty"`
+	Custom    bool           `json:"custom"`
+	DependsOn []string       `json:"dependsOn"`
+	Inputs    map[string]any `json:"inputs"`
+}
+
+// Result is the plan, in the JSON shape of DESIGN.md section 7, tier 3.
+type Result struct {
+	Project   string     `json:"project"`
+	Cloud     string     `json:"cloud"`
+	Mode      string     `json:"mode"`
+	Warnings  []string   `json:"warnings"`
+	Resources []Resource `json:"resources"`
+	// Outputs are the Project's outputs, secrets masked.
+	Outputs map[string]any `json:"outputs"`
+}
+
+// Run loads, validates and plans a compose application. Invalid compose
+// input returns a compose.Errors listing every problem.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Stack == "" {
+		opts.Stack = "dev"
+	}
+	if opts.Region == "" {
+		opts.Region = DefaultRegion
+	}
+	files := make([]string, len(opts.ComposeFiles))
+	for i, f := range opts.ComposeFiles {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, err
+		}
+		files[i] = abs
+	}
+	configInputs := map[string]property.Value{}
+	for k, v := range opts.Config {
+		configInputs[k] = property.New(v).WithSecret(true)
+	}
+	args := provider.ProjectArgs{ComposeFiles: files, ProjectName: opts.ProjectName, Profiles: opts.Profiles,
+		Variables: opts.Variables, Cloud: opts.Cloud, Mode: opts.Mode}
+	if len(opts.Config) > 0 {
+		args.Config = map[string]pulumi.StringInput{}
+		for k, v := range opts.Config {
+			args.Config[k] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
+		}
+	}
+
+	// Validate first, so that invalid input fails with every problem listed
+	// and without starting the provider.
+	cloud, m, err := provider.Settings(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	wd := "."
+	if len(files) > 0 {
+		wd = filepath.Dir(files[0])
+	}
+	project, warnings, err := provider.LoadCompose(ctx, args, wd)
+	if err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
+
+	prov, err := provider.New()
+	if err != nil {
+		return nil, err
+	}
+	mocks := newMonitor(opts.Region, opts.Stack, project.Name)
+	server, err := integration.NewServer(ctx, provider.Name, semver.MustParse("1.0.0"),
+		integration.WithProvider(prov), integration.WithMocks(mocks.monitor()))
+	if err != nil {
+		return nil, err
+	}
+	inputs := map[string]property.Value{
+		"composeFiles": property.New(toValues(files)),
+		"cloud":        property.New(cloud),
+		"mode":         property.New(string(m)),
+	}
+	if opts.ProjectName != "" {
+		inputs["projectName"] = property.New(opts.ProjectName)
+	}
+	if len(opts.Profiles) > 0 {
+		inputs["profiles"] = property.New(toValues(opts.Profiles))
+	}
+	if len(opts.Variables) > 0 {
+		vars := map[string]property.Value{}
+		for k, v := range opts.Variables {
+			vars[k] = property.New(v)
+		}
+		inputs["variables"] = property.New(property.NewMap(vars))
+	}
+	if len(configInputs) > 0 {
+		inputs["config"] = property.New(property.NewMap(configInputs))
+	}
+	urn := presource.NewURN(tokens.QName(opts.Stack), tokens.PackageName(project.Name), "", "defang:index:Project", compose.DNSLabel(project.Name))
+	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: property.NewMap(inputs)})
+	if err != nil {
+		return nil, err
+	}
+
+	res := &Result{Project: project.Name, Cloud: cloud, Mode: string(m), Warnings: []string{}, Resources: mocks.resources(),
+		Outputs: plainMap(resp.State)}
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, w.String())
+	}
+	return res, nil
+}
+
+func toValues(ss []string) property.Array {
+	vals := make([]property.Value, len(ss))
+	for i, s := range ss {
+		vals[i] = property.New(s)
+	}
+	return property.NewArray(vals)
+}
+
+// monitor records registrations and fakes the cloud's answers.
+type monitor struct {
+	region, stack, project string
+
+	mu        sync.Mutex
+	byURN     map[string]Resource
+	typeByURN map[string]string
+}
+
+func newMonitor(region, stack, project string) *monitor {
+	return &monitor{region: region, stack: stack, project: project, byURN: map[string]Resource{}}
+}
+
+func (m *monitor) monitor() *integration.MockResourceMonitor {
+	return &integration.MockResourceMonitor{
+		CallF:        m.call,
+		NewResourceF: m.newResource,
+	}
+}
+
+func (m *monitor) call(args integration.MockCallArgs) (property.Map, error) {
+	switch string(args.Token) {
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		var names, ids []string
+		for i, z := range []string{"a", "b", "c", "d"} {
+			names = append(names, m.region+z)
+			ids = append(ids, fmt.Sprintf("use1-az%d", i+1))
+		}
+		return property.NewMap(map[string]property.Value{
+			"names": property.New(toValues(names)), "zoneIds": property.New(toValues(ids)),
+			"id": property.New(m.region),
+		}), nil
+	case "aws:index/getRegion:getRegion":
+		return property.NewMap(map[string]property.Value{
+			"name": property.New(m.region), "id": property.New(m.region), "region": property.New(m.region),
+			"endpoint": property.New("ec2." + m.region + ".amazonaws.com"),
+		}), nil
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return property.NewMap(map[string]property.Value{
+			"accountId": property.New(FakeAccountID), "id": property.New(FakeAccountID),
+			"arn": property.New("arn:aws:iam::" + FakeAccountID + ":user/plan"), "userId": property.New("PLAN"),
+		}), nil
+	case "aws:index/getPartition:getPartition":
+		return property.NewMap(map[string]property.Value{"partition": property.New("aws"), "dnsSuffix": property.New("amazonaws.com")}), nil
+	}
+	return property.Map{}, fmt.Errorf("the offline plan has no answer for the invoke %s", args.Token)
+}
+
+func (m *monitor) newResource(args integration.MockResourceArgs) (string, property.Map, error) {
+	req := args.RegisterRPC
+	parent := m.normalize(req.GetParent())
+	parentType := tokens.Type("")
+	if parent != "" {
+		if pu := presource.URN(parent); pu.QualifiedType() != presource.RootStackType {
+			parentType = pu.QualifiedType()
+		}
+	}
+	urn := string(presource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), parentType, args.TypeToken, args.Name))
+
+	deps := map[string]bool{}
+	for _, d := range req.GetDependencies() {
+		deps[m.normalize(d)] = true
+	}
+	for _, pd := range req.GetPropertyDependencies() {
+		for _, d := range pd.GetUrns() {
+			deps[m.normalize(d)] = true
+		}
+	}
+	depList := make([]string, 0, len(deps))
+	for d := range deps {
+		depList = append(depList, d)
+	}
+	sort.Strings(depList)
+
+	m.mu.Lock()
+	m.byURN[urn] = Resource{URN: urn, Type: string(args.TypeToken), Name: args.Name, Parent: parent,
+		Custom: args.Custom, DependsOn: depList, Inputs: plainMap(args.Inputs)}
+	m.mu.Unlock()
+
+	if !args.Custom {
+		return "", property.Map{}, nil
+	}
+	id, state := m.fakeState(string(args.TypeToken), args.Name, args.Inputs)
+	return id, state, nil
+}
+
+// normalize rewrites a URN that the test monitor minted (with its own
+// placeholder stack and project) into the plan's stack and project, so that
+// parents and dependencies name the URNs listed in the plan.
+func (m *monitor) normalize(urn string) string {
+	if urn == "" {
+		return ""
+	}
+	u := presource.URN(urn)
+	if !u.IsValid() {
+		return urn
+	}
+	return string(presource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), "", u.QualifiedType(), u.Name()))
+}
+
+// fakeState returns deterministic outputs shaped like the real provider's:
+// the inputs, plus an ARN, a name and the few outputs our code reads.
+func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, property.Map) {
+	state := inputs.AsMap()
+	sum := sha256.Sum256([]byte(typ + "::" + name))
+	short := hex.EncodeToString(sum[:])[:12]
+	str := func(key string) string {
+		if v, ok := state[key]; ok && v.IsString() {
+			return v.AsString()
+		}
+		return ""
+	}
+	physical := str("name")
+	if physical == "" {
+		// Pulumi autonames: the logical name plus a random suffix; here a
+		// stable hash stands in for the suffix.
+		physical = name + "-" + short[:7]
+		state["name"] = property.New(physical)
+	}
+	service := "aws"
+	if parts := strings.Split(typ, ":"); len(parts) == 3 {
+		service = strings.Split(parts[1], "/")[0]
+	}
+	if _, ok := state["arn"]; !ok {
+		state["arn"] = property.New(fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, m.region, FakeAccountID, physical))
+	}
+	id := physical
+	switch typ {
+	case "aws:lb/loadBalancer:LoadBalancer":
+		state["dnsName"] = property.New(fmt.Sprintf("%s-%s.%s.elb.amazonaws.com", physical, short[:9], m.region))
+	case "aws:ecr/repository:Repository":
+		state["repositoryUrl"] = property.New(fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", FakeAccountID, m.region, physical))
+	case "aws:s3/bucketV2:BucketV2":
+		state["bucket"] = property.New(physical)
+	case "defang:aws:ImageBuild":
+		repo, digest := str("repositoryUrl"), str("contextDigest")
+		state["imageUri"] = property.New(repo + "@" + digest)
+		state["imageDigest"] = property.New(digest)
+	case "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
+		"aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable",
+		"aws:ec2/eip:Eip", "aws:ec2/vpcDhcpOptions:VpcDhcpOptions":
+		prefix := map[string]string{"Vpc": "vpc", "Subnet": "subnet", "SecurityGroup": "sg", "InternetGateway": "igw",
+			"NatGateway": "nat", "RouteTable": "rtb", "Eip": "eipalloc", "VpcDhcpOptions": "dopt"}[typ[strings.LastIndex(typ, ":")+1:]]
+		id = prefix + "-" + short
+	case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
+		id = "ns-" + short
+	}
+	return id, property.NewMap(state)
+}
+
+func (m *monitor) resources() []Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Resource, 0, len(m.byURN))
+	for _, r := range m.byURN {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+// plainMap turns property values into JSON values: secrets become
+// "[secret]" (never their plaintext), unknowns "[unknown]".
+func plainMap(m property.Map) map[string]any {
+	out := map[string]any{}
+	for k, v := range m.All {
+		out[k] = plain(v)
+	}
+	return out
+}
+
+func plain(v property.Value) any {
+	switch {
+	case v.Secret():
+		return SecretMarker
+	case v.IsComputed():
+		return UnknownMarker
+	case v.IsNull():
+		return nil
+	case v.IsBool():
+		return v.AsBool()
+	case v.IsNumber():
+		return v.AsNumber()
+	case v.IsString():
+		return v.AsString()
+	case v.IsArray():
+		arr := []any{}
+		for _, e := range v.AsArray().All {
+			arr = append(arr, plain(e))
+		}
+		return arr
+	case v.IsMap():
+		return plainMap(v.AsMap())
+	case v.IsResourceReference():
+		return string(v.AsResourceReference().URN)
+	default:
+		return fmt.Sprintf("[%T]", v)
+	}
+}

@@ -1,0 +1,251 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+
+	"github.com/pulumi/pulumi-go-provider/infer"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/DefangLabs/pulumi-defang/provider/aws"
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
+	"github.com/DefangLabs/pulumi-defang/provider/mode"
+)
+
+// Clouds a Project deploys to.
+const (
+	CloudAWS   = "aws"
+	CloudAzure = "azure"
+)
+
+// ProjectArgs are the inputs of defang:index:Project.
+type ProjectArgs struct {
+	ComposeFiles []string                      `pulumi:"composeFiles,optional"`
+	ComposeYaml  string                        `pulumi:"composeYaml,optional"`
+	ProjectName  string                        `pulumi:"projectName,optional"`
+	Profiles     []string                      `pulumi:"profiles,optional"`
+	Variables    map[string]string             `pulumi:"variables,optional"`
+	Config       map[string]pulumi.StringInput `pulumi:"config,optional" provider:"secret"`
+	Cloud        string                        `pulumi:"cloud,optional"`
+	Mode         string                        `pulumi:"mode,optional"`
+	Aws          *AwsArgs                      `pulumi:"aws,optional"`
+}
+
+func (a *ProjectArgs) Annotate(an infer.Annotator) {
+	an.Describe(&a.ComposeFiles, "Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.")
+	an.Describe(&a.ComposeYaml, "The compose application as inline YAML, instead of composeFiles. Relative build contexts resolve from the program directory.")
+	an.Describe(&a.ProjectName, "The project name. Default: the compose `name:`, then the program directory's name, normalised as compose does.")
+	an.Describe(&a.Profiles, "Compose profiles to enable.")
+	an.Describe(&a.Variables, "Interpolation values for `${NAME}` in the compose file. A `.env` file next to the compose file is read as compose does; these win over it. The process environment is not read, so every machine plans the same.")
+	an.Describe(&a.Config, "Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.")
+	an.Describe(&a.Cloud, "aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.")
+	an.Describe(&a.Mode, "affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.")
+	an.Describe(&a.Aws, "AWS resources the stack already owns, to adopt instead of creating.")
+}
+
+// AwsArgs adopt AWS resources that a surrounding stack owns.
+type AwsArgs struct {
+	VpcId            pulumi.StringInput      `pulumi:"vpcId,optional"`
+	PublicSubnetIds  pulumi.StringArrayInput `pulumi:"publicSubnetIds,optional"`
+	PrivateSubnetIds pulumi.StringArrayInput `pulumi:"privateSubnetIds,optional"`
+}
+
+func (a *AwsArgs) Annotate(an infer.Annotator) {
+	an.SetToken("index", "AwsArgs")
+	an.Describe(&a.VpcId, "An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.")
+	an.Describe(&a.PublicSubnetIds, "Public subnets of vpcId, for the load balancers (and tasks in affordable mode).")
+	an.Describe(&a.PrivateSubnetIds, "Private subnets of vpcId, for tasks in balanced and high_availability modes; they need a route to the internet (NAT) to pull images.")
+}
+
+// ServiceOutput is what the Project reports about one service.
+type ServiceOutput struct {
+	Kind            string   `pulumi:"kind"`
+	Image           string   `pulumi:"image"`
+	PrivateHostname string   `pulumi:"privateHostname"`
+	Urls            []string `pulumi:"urls"`
+}
+
+func (s *ServiceOutput) Annotate(a infer.Annotator) {
+	a.SetToken("index", "ServiceOutput")
+	a.Describe(&s.Kind, "ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).")
+	a.Describe(&s.Image, "The image the service runs; built images are referenced by digest.")
+	a.Describe(&s.PrivateHostname, "The name other services reach it by; empty for workers.")
+	a.Describe(&s.Urls, "Public URLs of its ingress ports.")
+}
+
+// ServiceOutputMapOutput is an Output of map[string]ServiceOutput.
+type ServiceOutputMapOutput struct{ *pulumi.OutputState }
+
+func (ServiceOutputMapOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*map[string]ServiceOutput)(nil)).Elem()
+}
+
+func init() { pulumi.RegisterOutputType(ServiceOutputMapOutput{}) }
+
+// Project is defang:index:Project.
+type Project struct {
+	pulumi.ResourceState
+
+	ProjectName pulumi.StringOutput    `pulumi:"projectName"`
+	Endpoints   pulumi.StringMapOutput `pulumi:"endpoints"`
+	Services    ServiceOutputMapOutput `pulumi:"services"`
+
+	VpcId               pulumi.StringOutput      `pulumi:"vpcId"`
+	PublicSubnetIds     pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
+	PrivateSubnetIds    pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
+	ClusterName         pulumi.StringOutput      `pulumi:"clusterName"`
+	LoadBalancerDnsName pulumi.StringOutput      `pulumi:"loadBalancerDnsName"`
+	SecurityGroupIds    pulumi.StringMapOutput   `pulumi:"securityGroupIds"`
+}
+
+func (p *Project) Annotate(a infer.Annotator) {
+	a.SetToken("index", "Project")
+	a.Describe(&p, "A Docker Compose application deployed, production-grade, into your own cloud account: private networking, a load balancer, one container service per compose service, images built in the cloud, secrets in the cloud's secret store and logs, sized by a deployment mode.")
+	a.Describe(&p.ProjectName, "The compose project name.")
+	a.Describe(&p.Endpoints, "Service name to its public URL (the first ingress port).")
+	a.Describe(&p.Services, "Service name to what was deployed for it.")
+	a.Describe(&p.VpcId, "AWS: the VPC id.")
+	a.Describe(&p.PublicSubnetIds, "AWS: public subnet ids.")
+	a.Describe(&p.PrivateSubnetIds, "AWS: private subnet ids.")
+	a.Describe(&p.ClusterName, "AWS: the ECS cluster name.")
+	a.Describe(&p.LoadBalancerDnsName, "AWS: DNS name of the application load balancer (empty without HTTP ingress).")
+	a.Describe(&p.SecurityGroupIds, "AWS: service name to its security group id.")
+}
+
+// Config is the provider configuration (`defang:cloud`, `defang:mode`).
+type Config struct {
+	Cloud string `pulumi:"cloud,optional"`
+	Mode  string `pulumi:"mode,optional"`
+}
+
+func (c *Config) Annotate(a infer.Annotator) {
+	a.Describe(&c.Cloud, "Default cloud of every Project: aws or azure.")
+	a.Describe(&c.Mode, "Default deployment mode of every Project.")
+}
+
+// Settings resolves cloud and mode: the Project input, then the provider
+// config, then DEFANG_PROVIDER / DEFANG_MODE; mode defaults to affordable.
+func Settings(ctx context.Context, args ProjectArgs) (string, mode.Mode, error) {
+	cfg := providerConfig(ctx)
+	cloud := firstNonEmpty(args.Cloud, cfg.Cloud, os.Getenv("DEFANG_PROVIDER"))
+	switch cloud {
+	case CloudAWS:
+	case CloudAzure:
+		return "", "", fmt.Errorf("cloud %q is not supported yet: only aws deploys today", cloud)
+	case "":
+		return "", "", fmt.Errorf("no cloud chosen: set the Project's cloud input, the provider config defang:cloud, or DEFANG_PROVIDER (aws or azure)")
+	default:
+		return "", "", fmt.Errorf("unknown cloud %q: use aws or azure", cloud)
+	}
+	m, err := mode.Parse(firstNonEmpty(args.Mode, cfg.Mode, os.Getenv("DEFANG_MODE")))
+	return cloud, m, err
+}
+
+// providerConfig reads the provider config when a provider was configured
+// (never in unit tests that construct directly).
+func providerConfig(ctx context.Context) (cfg Config) {
+	defer func() {
+		if recover() != nil {
+			cfg = Config{}
+		}
+	}()
+	return infer.GetConfig[Config](ctx)
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// LoadCompose loads and validates the Project's compose application.
+func LoadCompose(ctx context.Context, args ProjectArgs, workingDir string) (*compose.Project, []compose.Diagnostic, error) {
+	if len(args.ComposeFiles) > 0 && args.ComposeYaml != "" {
+		return nil, nil, fmt.Errorf("give composeFiles or composeYaml, not both")
+	}
+	configNames := make([]string, 0, len(args.Config))
+	for k := range args.Config {
+		configNames = append(configNames, k)
+	}
+	sort.Strings(configNames)
+	return compose.Load(ctx, compose.LoadOptions{
+		ComposeFiles: args.ComposeFiles, ComposeYAML: args.ComposeYaml, WorkingDir: workingDir,
+		ProjectName: args.ProjectName, Profiles: args.Profiles, Variables: args.Variables,
+		ConfigNames: configNames, CheckConfig: true,
+	})
+}
+
+// NewProject loads the compose application and deploys it to the chosen cloud.
+func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulumi.ResourceOption) (*Project, error) {
+	comp := &Project{}
+	if err := ctx.RegisterComponentResource("defang:index:Project", name, comp, opts...); err != nil {
+		return nil, err
+	}
+	cloud, m, err := Settings(ctx.Context(), args)
+	if err != nil {
+		return nil, err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	project, warnings, err := LoadCompose(ctx.Context(), args, wd)
+	if project != nil {
+		warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
+	}
+	for _, w := range warnings {
+		_ = ctx.Log.Warn(w.String(), &pulumi.LogArgs{Resource: comp})
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	_ = cloud // only aws deploys today; Settings rejected the others
+	awsOpts := aws.Options{Mode: m, Config: args.Config}
+	if args.Aws != nil {
+		awsOpts.VpcId, awsOpts.PublicSubnetIds, awsOpts.PrivateSubnetIds = args.Aws.VpcId, args.Aws.PublicSubnetIds, args.Aws.PrivateSubnetIds
+	}
+	res, err := aws.Deploy(ctx, comp, project, awsOpts)
+	if err != nil {
+		return nil, err
+	}
+
+	comp.ProjectName = pulumi.String(project.Name).ToStringOutput()
+	comp.Endpoints = res.Endpoints
+	comp.Services = serviceOutputs(res.Services)
+	comp.VpcId = res.VpcId
+	comp.PublicSubnetIds = res.PublicSubnetIds
+	comp.PrivateSubnetIds = res.PrivateSubnetIds
+	comp.ClusterName = res.ClusterName
+	comp.LoadBalancerDnsName = res.LoadBalancerDnsName
+	comp.SecurityGroupIds = res.SecurityGroupIds
+	return comp, outputs.Register(ctx, comp)
+}
+
+// serviceOutputs resolves the per-service images and URLs into one output.
+func serviceOutputs(services map[string]aws.ServiceInfo) ServiceOutputMapOutput {
+	names := make([]string, 0, len(services))
+	for n := range services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var parts []any
+	for _, n := range names {
+		parts = append(parts, services[n].Image, services[n].Urls)
+	}
+	return pulumi.All(parts...).ApplyT(func(v []any) map[string]ServiceOutput {
+		out := map[string]ServiceOutput{}
+		for i, n := range names {
+			info := services[n]
+			out[n] = ServiceOutput{Kind: info.Kind, Image: v[2*i].(string), PrivateHostname: info.PrivateHostname, Urls: v[2*i+1].([]string)}
+		}
+		return out
+	}).(ServiceOutputMapOutput)
+}

@@ -1,0 +1,99 @@
+// Package provider is the pulumi-resource-defang provider: the
+// defang:index:Project component and the typed child components of each
+// cloud, served with pulumi-go-provider's infer package.
+package provider
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/blang/semver"
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/integration"
+	"github.com/pulumi/pulumi-go-provider/infer"
+
+	"github.com/DefangLabs/pulumi-defang/provider/aws"
+)
+
+// Name is the Pulumi package name.
+const Name = "defang"
+
+// Version is stamped at build time with -ldflags "-X ...provider.Version=...".
+var Version = "0.1.0-dev"
+
+// New builds the provider.
+func New() (p.Provider, error) {
+	return infer.NewProviderBuilder().
+		WithDisplayName("Defang").
+		WithDescription("Deploy a Docker Compose application, production-grade, into your own AWS or Azure account.").
+		WithKeywords("docker-compose", "compose", "aws", "azure", "ecs", "fargate", "container-apps", "kind/component", "category/cloud").
+		WithHomepage("https://defang.io").
+		WithRepository("https://github.com/DefangLabs/pulumi-defang").
+		WithPublisher("Defang").
+		WithLicense("Apache-2.0").
+		WithNamespace("defang-io").
+		WithGoImportPath("github.com/DefangLabs/pulumi-defang/sdk/go/defang").
+		WithLanguageMap(languageMap()).
+		WithConfig(infer.Config(&Config{})).
+		WithComponents(
+			infer.ComponentF(NewProject),
+			infer.ComponentF(aws.NewNetwork),
+			infer.ComponentF(aws.NewLoadBalancer),
+			infer.ComponentF(aws.NewBuildPipeline),
+			infer.ComponentF(aws.NewFargateService),
+		).
+		WithResources(aws.ImageBuildResource).
+		Build()
+}
+
+// languageMap names the generated SDK packages (see sdk/).
+func languageMap() map[string]any {
+	return map[string]any{
+		"nodejs": map[string]any{
+			"packageName":          "@defang-io/pulumi-defang",
+			"respectSchemaVersion": true,
+		},
+		"python": map[string]any{
+			"packageName":          "pulumi_defang",
+			"respectSchemaVersion": true,
+			"pyproject":            map[string]any{"enabled": true},
+		},
+		"go": map[string]any{
+			"importBasePath":                 "github.com/DefangLabs/pulumi-defang/sdk/go/defang",
+			"generateResourceContainerTypes": true,
+			"respectSchemaVersion":           true,
+		},
+		"csharp": map[string]any{
+			"rootNamespace":        "DefangLabs",
+			"respectSchemaVersion": true,
+			"packageReferences":    map[string]any{"Pulumi": "3.*"},
+		},
+	}
+}
+
+// Schema returns the package schema JSON as the engine would get it from
+// GetSchema. version is stamped into it when not empty.
+func Schema(ctx context.Context, version string) (string, error) {
+	prov, err := New()
+	if err != nil {
+		return "", err
+	}
+	server, err := integration.NewServer(ctx, Name, semver.MustParse("1.0.0"), integration.WithProvider(prov))
+	if err != nil {
+		return "", err
+	}
+	resp, err := server.GetSchema(p.GetSchemaRequest{})
+	if err != nil {
+		return "", err
+	}
+	if version == "" {
+		return resp.Schema, nil
+	}
+	var spec map[string]any
+	if err := json.Unmarshal([]byte(resp.Schema), &spec); err != nil {
+		return "", err
+	}
+	spec["version"] = version
+	b, err := json.Marshal(spec)
+	return string(b), err
+}
