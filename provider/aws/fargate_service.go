@@ -109,8 +109,9 @@ type FargateServiceArgs struct {
 	Secrets                    pulumi.StringMapInput   `pulumi:"secrets,optional"`
 	Region                     pulumi.StringInput      `pulumi:"region"`
 
-	// After holds the components this service starts after (compose
-	// depends_on). Go callers only: it is not part of the schema.
+	// After holds the resources this service starts after (compose
+	// depends_on: the ECSService of each dependency). Go callers only: it is
+	// not part of the schema.
 	After []pulumi.Resource
 }
 
@@ -144,7 +145,15 @@ type FargateService struct {
 	LogGroupName      pulumi.StringOutput `pulumi:"logGroupName"`
 	TaskRoleArn       pulumi.StringOutput `pulumi:"taskRoleArn"`
 	ExecutionRoleArn  pulumi.StringOutput `pulumi:"executionRoleArn"`
+
+	// ecsService is what dependents start after. Depending on the component
+	// itself would expand to whichever children were registered at that
+	// moment, which is racy and makes plans differ between runs.
+	ecsService *ecs.Service
 }
+
+// ECSService is the ECS service that compose dependents start after.
+func (f *FargateService) ECSService() pulumi.Resource { return f.ecsService }
 
 func (f *FargateService) Annotate(a infer.Annotator) {
 	a.SetToken("aws", "FargateService")
@@ -330,6 +339,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		return nil, err
 	}
 
+	comp.ecsService = service
 	comp.ServiceName = service.Name
 	comp.TaskDefinitionArn = taskDef.Arn
 	comp.SecurityGroupId = sg.ID().ToStringOutput()

@@ -199,7 +199,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		var after []pulumi.Resource
 		for _, dep := range s.DependsOn {
 			if svc, ok := services[dep]; ok {
-				after = append(after, svc)
+				after = append(after, svc.ECSService())
 			}
 		}
 		netSGs := pulumi.StringArray{}

@@ -115,16 +115,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
 
-	prov, err := provider.New()
-	if err != nil {
-		return nil, err
-	}
-	mocks := newMonitor(opts.Region, opts.Stack, project.Name)
-	server, err := integration.NewServer(ctx, provider.Name, semver.MustParse("1.0.0"),
-		integration.WithProvider(prov), integration.WithMocks(mocks.monitor()))
-	if err != nil {
-		return nil, err
-	}
 	inputs := map[string]property.Value{
 		"composeFiles": property.New(toValues(files)),
 		"cloud":        property.New(cloud),
@@ -146,18 +136,58 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if len(configInputs) > 0 {
 		inputs["config"] = property.New(property.NewMap(configInputs))
 	}
-	urn := presource.NewURN(tokens.QName(opts.Stack), tokens.PackageName(project.Name), "", "defang:index:Project", compose.DNSLabel(project.Name))
-	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: property.NewMap(inputs)})
+	resources, state, err := Construct(ctx, Target{Token: "defang:index:Project", Name: compose.DNSLabel(project.Name),
+		Stack: opts.Stack, Project: project.Name, Region: opts.Region}, property.NewMap(inputs))
 	if err != nil {
 		return nil, err
 	}
 
-	res := &Result{Project: project.Name, Cloud: cloud, Mode: string(m), Warnings: []string{}, Resources: mocks.resources(),
-		Outputs: plainMap(resp.State)}
+	res := &Result{Project: project.Name, Cloud: cloud, Mode: string(m), Warnings: []string{}, Resources: resources,
+		Outputs: plainMap(state)}
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w.String())
 	}
 	return res, nil
+}
+
+// Target names the component to construct and the fake world around it.
+type Target struct {
+	Token   string // e.g. defang:index:Project, defang:aws:Network
+	Name    string
+	Stack   string // default "dev"
+	Project string // the Pulumi project in URNs
+	Region  string // default us-east-1
+}
+
+// Construct runs one component of this provider under the mock monitor and
+// returns every resource it registered (sorted by URN, itself included) and
+// its outputs. Component tests use it directly.
+func Construct(ctx context.Context, t Target, inputs property.Map) ([]Resource, property.Map, error) {
+	if t.Stack == "" {
+		t.Stack = "dev"
+	}
+	if t.Region == "" {
+		t.Region = DefaultRegion
+	}
+	if t.Project == "" {
+		t.Project = "test"
+	}
+	prov, err := provider.New()
+	if err != nil {
+		return nil, property.Map{}, err
+	}
+	mocks := newMonitor(t.Region, t.Stack, t.Project)
+	server, err := integration.NewServer(ctx, provider.Name, semver.MustParse("1.0.0"),
+		integration.WithProvider(prov), integration.WithMocks(mocks.monitor()))
+	if err != nil {
+		return nil, property.Map{}, err
+	}
+	urn := presource.NewURN(tokens.QName(t.Stack), tokens.PackageName(t.Project), "", tokens.Type(t.Token), t.Name)
+	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: inputs})
+	if err != nil {
+		return nil, property.Map{}, err
+	}
+	return mocks.resources(), resp.State, nil
 }
 
 func toValues(ss []string) property.Array {

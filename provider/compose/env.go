@@ -1,0 +1,338 @@
+package compose
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/dotenv"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// resolveEnvFiles merges a service's env_file entries into its environment
+// the way compose does (explicit environment entries win, `- KEY` reads KEY
+// from the project variables), except that a missing required env_file is
+// reported as a diagnostic instead of aborting the load. The compose service
+// is not modified.
+func resolveEnvFiles(svc types.ServiceConfig, projectEnv map[string]string) (types.MappingWithEquals, []Diagnostic) {
+	explicit := types.MappingWithEquals{}
+	for k, v := range svc.Environment {
+		explicit[k] = v
+	}
+	explicit = explicit.Resolve(func(k string) (string, bool) {
+		v, ok := projectEnv[k]
+		return v, ok
+	})
+
+	var errs []Diagnostic
+	environment := explicit.ToMapping()
+	for i, ef := range svc.EnvFiles {
+		field := fmt.Sprintf("env_file[%d]", i)
+		fi, err := os.Stat(ef.Path)
+		if err != nil {
+			if bool(ef.Required) {
+				errs = append(errs, Diagnostic{Service: svc.Name, Field: field,
+					Message: fmt.Sprintf("env file %s not found; create it or mark it required: false", ef.Path)})
+			}
+			continue
+		}
+		if fi.IsDir() {
+			errs = append(errs, Diagnostic{Service: svc.Name, Field: field, Message: fmt.Sprintf("env file %s is a directory", ef.Path)})
+			continue
+		}
+		if err := parseEnvFile(ef, environment, projectEnv, explicit); err != nil {
+			errs = append(errs, Diagnostic{Service: svc.Name, Field: field, Message: fmt.Sprintf("reading env file %s: %v", ef.Path, err)})
+		}
+	}
+	return environment.ToMappingWithEquals().OverrideBy(explicit), errs
+}
+
+// parseEnvFile reads one env file into vars. `${X}` inside it resolves from
+// the project variables first, then the service's explicit environment, as
+// in compose.
+func parseEnvFile(ef types.EnvFile, vars types.Mapping, projectEnv map[string]string, explicit types.MappingWithEquals) error {
+	f, err := os.Open(ef.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return dotenv.ParseWithFormat(f, ef.Path, vars, func(k string) (string, bool) {
+		if v, ok := projectEnv[k]; ok {
+			return v, true
+		}
+		if v, ok := explicit[k]; ok && v != nil {
+			return *v, true
+		}
+		return "", false
+	}, ef.Format)
+}
+
+// rawEnvironment returns the uninterpolated string values of a service's
+// `environment:` from the raw model: the templates compose-go interpolated.
+// Nulls and non-string values (numbers, booleans) are left out: they hold no
+// template.
+func rawEnvironment(raw map[string]any, service string) map[string]string {
+	services, _ := raw["services"].(map[string]any)
+	svc, _ := services[service].(map[string]any)
+	out := map[string]string{}
+	switch env := svc["environment"].(type) {
+	case map[string]any:
+		for k, v := range env {
+			if s, ok := v.(string); ok {
+				out[k] = s
+			}
+		}
+	case []any:
+		for _, e := range env {
+			s, ok := e.(string)
+			if !ok {
+				continue
+			}
+			if k, v, ok := strings.Cut(s, "="); ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
+}
+
+// serviceEnvironment builds the environment of a service, sorted by name.
+//
+//   - A null value (`KEY:` or `- KEY`) that no variable resolved reads the
+//     config value KEY: Value "${KEY}", ConfigRefs [KEY].
+//   - A value whose template refers to variables that are not set keeps
+//     those `${NAME}` references and lists them in ConfigRefs; references
+//     with a default (`${X:-d}`) keep compose's semantics.
+//   - Anything else is the literal value compose-go computed.
+func serviceEnvironment(resolved types.MappingWithEquals, raw map[string]string, lookup lookupFunc) []EnvVar {
+	var out []EnvVar
+	for _, name := range sortedKeys(resolved) {
+		out = append(out, envVar(name, resolved[name], raw[name], lookup))
+	}
+	return out
+}
+
+// envVar converts one environment entry; tmpl is its raw template ("" when
+// the raw model has none).
+func envVar(name string, value *string, tmpl string, lookup lookupFunc) EnvVar {
+	if value == nil {
+		return EnvVar{Name: name, Value: "${" + name + "}", ConfigRefs: []string{name}}
+	}
+	e := EnvVar{Name: name, Value: *value}
+	if !strings.Contains(tmpl, "$") {
+		return e
+	}
+	kept, err := interpolate(tmpl, lookup, true)
+	if err != nil || len(kept.Missing) == 0 {
+		return e
+	}
+	// Only trust the template if, with blanks for the missing variables, it
+	// gives exactly what compose-go computed; otherwise the value came from
+	// somewhere else (an env_file, an override) and stays literal.
+	if blank, err := interpolate(tmpl, lookup, false); err != nil || blank.Value != *value {
+		return e
+	}
+	e.Value = kept.Value
+	e.ConfigRefs = append([]string{}, kept.Missing...)
+	sort.Strings(e.ConfigRefs)
+	return e
+}
+
+// configNames is the sorted union of every service's config references.
+func configNames(services []*Service) []string {
+	set := map[string]bool{}
+	for _, s := range services {
+		for _, e := range s.Environment {
+			for _, r := range e.ConfigRefs {
+				set[r] = true
+			}
+		}
+	}
+	names := sortedKeys(set)
+	if len(names) == 0 {
+		return nil
+	}
+	return names
+}
+
+// missingConfigErrors reports, when the user's config names are checked,
+// one error per environment variable that reads a config value they did not
+// supply, and a last one listing every missing name at once.
+func missingConfigErrors(services []*Service, supplied []string) []Diagnostic {
+	have := map[string]bool{}
+	for _, n := range supplied {
+		have[n] = true
+	}
+	var out []Diagnostic
+	missingAll := map[string]bool{}
+	for _, s := range services {
+		for _, e := range s.Environment {
+			var missing []string
+			for _, r := range e.ConfigRefs {
+				if !have[r] {
+					missing = append(missing, r)
+					missingAll[r] = true
+				}
+			}
+			if len(missing) == 0 {
+				continue
+			}
+			out = append(out, Diagnostic{Service: s.Name, Field: "environment." + e.Name, Message: missingConfigMessage(missing)})
+		}
+	}
+	if len(missingAll) > 1 {
+		names := sortedKeys(missingAll)
+		out = append(out, Diagnostic{Field: "config", Message: fmt.Sprintf("%d config values are not set: %s", len(names), strings.Join(names, ", "))})
+	}
+	return out
+}
+
+func missingConfigMessage(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("config value %q is not set; pass it in the Project's config input (pulumi config set --secret %s ...)", names[0], names[0])
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = fmt.Sprintf("%q", n)
+	}
+	return fmt.Sprintf("config values %s are not set; pass them in the Project's config input (pulumi config set --secret NAME ...)", strings.Join(quoted, ", "))
+}
+
+// linkServiceRefs fills EnvVar.ServiceRefs: the other services that each
+// value points at and that can be reached, those with ports and model
+// provider services (served by the LLM gateway).
+func linkServiceRefs(services []*Service) {
+	reachable := map[string]bool{}
+	for _, s := range services {
+		if len(s.Ports) > 0 || s.ProviderModel != "" {
+			reachable[s.Name] = true
+		}
+	}
+	for _, s := range services {
+		self := s.Name
+		isTarget := func(name string) bool { return name != self && reachable[name] }
+		for i := range s.Environment {
+			set := map[string]bool{}
+			for _, r := range findServiceRefs(s.Environment[i].Value, isTarget) {
+				set[r.name] = true
+			}
+			if len(set) > 0 {
+				s.Environment[i].ServiceRefs = sortedKeys(set)
+			}
+		}
+	}
+}
+
+// RewriteServiceRefs replaces the service names that value points at by
+// hosts[name], in exactly the forms ServiceRefs detects: the whole value
+// ("db"), the host of a URL ("postgres://u:p@db:5432/x",
+// "mongodb://a:1,b:2/x") and "name:port" ("cache:6379"). A name inside a
+// longer word ("app" in "myapp" or "app_name") never changes.
+func RewriteServiceRefs(value string, hosts map[string]string) string {
+	refs := findServiceRefs(value, func(name string) bool {
+		_, ok := hosts[name]
+		return ok
+	})
+	for i := len(refs) - 1; i >= 0; i-- {
+		r := refs[i]
+		value = value[:r.start] + hosts[r.name] + value[r.end:]
+	}
+	return value
+}
+
+// serviceRef is one occurrence of a service name in a value.
+type serviceRef struct {
+	start, end int
+	name       string
+}
+
+// isHostChar reports the characters a host name (or a compose service
+// name) is made of; a reference must not touch one on either side.
+func isHostChar(c byte) bool {
+	return c == '-' || c == '_' || c == '.' ||
+		(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// findServiceRefs finds the occurrences of service names in value, sorted
+// by position and never overlapping.
+func findServiceRefs(value string, isService func(string) bool) []serviceRef {
+	if value == "" {
+		return nil
+	}
+	if isService(value) {
+		return []serviceRef{{0, len(value), value}}
+	}
+	found := map[int]serviceRef{}
+
+	// URL hosts: scheme://[userinfo@]host[:port][,host[:port]...][/path]
+	for from := 0; ; {
+		i := strings.Index(value[from:], "://")
+		if i < 0 {
+			break
+		}
+		authStart := from + i + 3
+		authEnd := authStart
+		for authEnd < len(value) && !strings.ContainsRune("/?# \t\n\"'<>", rune(value[authEnd])) {
+			authEnd++
+		}
+		hostsStart := authStart
+		if at := strings.LastIndex(value[authStart:authEnd], "@"); at >= 0 {
+			hostsStart = authStart + at + 1
+		}
+		pos := hostsStart
+		for _, hp := range strings.Split(value[hostsStart:authEnd], ",") {
+			host := hp
+			if c := strings.IndexByte(hp, ':'); c >= 0 {
+				host = hp[:c]
+			}
+			if host != "" && isService(host) {
+				found[pos] = serviceRef{pos, pos + len(host), host}
+			}
+			pos += len(hp) + 1
+		}
+		from = authEnd
+		if from >= len(value) {
+			break
+		}
+	}
+
+	// name:port, where name stands on its own: at the start or after a
+	// separator, but not after ':', '/' or '@', which make it part of a URL
+	// (handled above) or of a path.
+	for start := 0; start < len(value); {
+		if !isHostChar(value[start]) {
+			start++
+			continue
+		}
+		end := start
+		for end < len(value) && isHostChar(value[end]) {
+			end++
+		}
+		name := value[start:end]
+		before := byte(0)
+		if start > 0 {
+			before = value[start-1]
+		}
+		if before != ':' && before != '/' && before != '@' &&
+			end+1 < len(value) && value[end] == ':' && isDigit(value[end+1]) && isService(name) {
+			digits := end + 1
+			for digits < len(value) && isDigit(value[digits]) {
+				digits++
+			}
+			if digits == len(value) || (!isHostChar(value[digits]) && value[digits] != ':') {
+				found[start] = serviceRef{start, end, name}
+			}
+		}
+		start = end
+	}
+
+	refs := make([]serviceRef, 0, len(found))
+	for _, r := range found {
+		refs = append(refs, r)
+	}
+	sort.Slice(refs, func(i, j int) bool { return refs[i].start < refs[j].start })
+	return refs
+}

@@ -1,0 +1,144 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+)
+
+const exampleCompose = "../../examples/aws-typescript/compose.yaml"
+
+var exampleConfig = map[string]string{"SESSION_SECRET": secretValue("SESSION_SECRET"), "DB_PASSWORD": secretValue("DB_PASSWORD")}
+
+func find(res *Result, typ, name string) *Resource {
+	for i, r := range res.Resources {
+		if r.Type == typ && r.Name == name {
+			return &res.Resources[i]
+		}
+	}
+	return nil
+}
+
+func TestProjectPlanOfTheExample(t *testing.T) {
+	res, err := Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}, Cloud: "aws", Mode: "balanced", Config: exampleConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertPlanInvariants(t, res, exampleConfig)
+
+	// Config values are SecureString parameters whose values are secret.
+	for _, name := range []string{"shop-config-SESSION_SECRET", "shop-config-DB_PASSWORD", "shop-env-api-DATABASE_URL"} {
+		p := find(res, "aws:ssm/parameter:Parameter", name)
+		if p == nil || p.Inputs["type"] != "SecureString" || p.Inputs["value"] != SecretMarker {
+			t.Errorf("%s: want a SecureString with a secret value, got %+v", name, p)
+		}
+	}
+	// Service names in environment values reach the private hostname.
+	td := find(res, "aws:ecs/taskDefinition:TaskDefinition", "shop-web")
+	var defs []struct {
+		Environment []struct{ Name, Value string }
+		Secrets     []struct{ Name, ValueFrom string }
+	}
+	if err := json.Unmarshal([]byte(td.Inputs["containerDefinitions"].(string)), &defs); err != nil {
+		t.Fatal(err)
+	}
+	if len(defs[0].Environment) != 1 || defs[0].Environment[0].Value != "http://api.shop.dev.internal:5678" {
+		t.Errorf("API_URL should point at the private hostname: %+v", defs[0].Environment)
+	}
+	if len(defs[0].Secrets) != 1 || defs[0].Secrets[0].Name != "SESSION_SECRET" {
+		t.Errorf("SESSION_SECRET should be a secret reference: %+v", defs[0].Secrets)
+	}
+	// The web service starts after the api it depends on.
+	svc := find(res, "aws:ecs/service:Service", "shop-web")
+	if !contains(svc.DependsOn, "aws:ecs/service:Service::shop-api") {
+		t.Errorf("web should depend on api's ECS service: %v", svc.DependsOn)
+	}
+	// Outputs a user reads.
+	eps := res.Outputs["endpoints"].(map[string]any)
+	if u, _ := eps["web"].(string); !strings.HasPrefix(u, "http://") {
+		t.Errorf("endpoints.web: %v", eps)
+	}
+	services := res.Outputs["services"].(map[string]any)
+	api := services["api"].(map[string]any)
+	if api["kind"] != "private" || api["privateHostname"] != "api.shop.dev.internal" {
+		t.Errorf("services.api: %v", api)
+	}
+	web := services["web"].(map[string]any)
+	if web["kind"] != "ingress" || !strings.Contains(web["image"].(string), "@sha256:") {
+		t.Errorf("services.web: %v", web)
+	}
+	if res.Outputs["vpcId"] == "" || res.Outputs["clusterName"] == "" {
+		t.Errorf("AWS handles missing: %v", res.Outputs)
+	}
+}
+
+func contains(list []string, suffix string) bool {
+	for _, s := range list {
+		if strings.HasSuffix(s, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestProjectErrors(t *testing.T) {
+	_, err := Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}, Cloud: "azure"})
+	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
+		t.Errorf("azure should be a clear error until it lands: %v", err)
+	}
+	_, err = Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}})
+	if err == nil || !strings.Contains(err.Error(), "no cloud chosen") {
+		t.Errorf("no cloud: %v", err)
+	}
+	_, err = Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}, Cloud: "aws"})
+	if err == nil || !strings.Contains(err.Error(), "SESSION_SECRET") || !strings.Contains(err.Error(), "DB_PASSWORD") {
+		t.Errorf("every missing config name should be listed at once: %v", err)
+	}
+	_, err = Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}, Cloud: "aws", Mode: "cheap", Config: exampleConfig})
+	if err == nil || !strings.Contains(err.Error(), "unknown mode") {
+		t.Errorf("bad mode: %v", err)
+	}
+}
+
+func TestProjectAdoptsVPC(t *testing.T) {
+	file, _ := filepath.Abs(exampleCompose)
+	cfg := map[string]property.Value{}
+	for k, v := range exampleConfig {
+		cfg[k] = property.New(v).WithSecret(true)
+	}
+	arr := func(vs ...string) property.Value {
+		out := make([]property.Value, len(vs))
+		for i, v := range vs {
+			out[i] = property.New(v)
+		}
+		return property.New(property.NewArray(out))
+	}
+	resources, state, err := Construct(context.Background(), Target{Token: "defang:index:Project", Name: "shop", Project: "shop"}, property.NewMap(map[string]property.Value{
+		"composeFiles": arr(file), "cloud": property.New("aws"), "mode": property.New("high_availability"),
+		"config": property.New(property.NewMap(cfg)),
+		"aws": property.New(property.NewMap(map[string]property.Value{
+			"vpcId": property.New("vpc-mine"), "publicSubnetIds": arr("subnet-a", "subnet-b"), "privateSubnetIds": arr("subnet-c", "subnet-d"),
+		})),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range resources {
+		switch r.Type {
+		case "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway", "aws:ec2/internetGateway:InternetGateway":
+			t.Errorf("adopted VPC, yet %s is planned", r.URN)
+		case "aws:ecs/service:Service":
+			b, _ := json.Marshal(r.Inputs["networkConfiguration"])
+			if !strings.Contains(string(b), "subnet-c") {
+				t.Errorf("%s should run in the adopted private subnets: %s", r.Name, b)
+			}
+		}
+	}
+	if state.Get("vpcId").AsString() != "vpc-mine" {
+		t.Errorf("vpcId output: %v", state.Get("vpcId"))
+	}
+}
