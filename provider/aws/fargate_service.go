@@ -6,13 +6,13 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/servicediscovery"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
@@ -102,12 +102,12 @@ type FargateServiceArgs struct {
 	PrivateNamespaceId pulumi.StringInput      `pulumi:"privateNamespaceId,optional"`
 	// NetworkSecurityGroupIds mark the compose networks the service joins:
 	// its tasks carry them, and its ports admit them.
-	NetworkSecurityGroupIds    pulumi.StringArrayInput `pulumi:"networkSecurityGroupIds,optional"`
-	AlbSecurityGroupId         pulumi.StringInput      `pulumi:"albSecurityGroupId,optional"`
-	NlbSecurityGroupId         pulumi.StringInput      `pulumi:"nlbSecurityGroupId,optional"`
-	TargetGroupArns            pulumi.StringMapInput   `pulumi:"targetGroupArns,optional"`
-	Secrets                    pulumi.StringMapInput   `pulumi:"secrets,optional"`
-	Region                     pulumi.StringInput      `pulumi:"region"`
+	NetworkSecurityGroupIds pulumi.StringArrayInput `pulumi:"networkSecurityGroupIds,optional"`
+	AlbSecurityGroupId      pulumi.StringInput      `pulumi:"albSecurityGroupId,optional"`
+	NlbSecurityGroupId      pulumi.StringInput      `pulumi:"nlbSecurityGroupId,optional"`
+	TargetGroupArns         pulumi.StringMapInput   `pulumi:"targetGroupArns,optional"`
+	Secrets                 pulumi.StringMapInput   `pulumi:"secrets,optional"`
+	Region                  pulumi.StringInput      `pulumi:"region"`
 
 	// After holds the resources this service starts after (compose
 	// depends_on: the ECSService of each dependency). Go callers only: it is
