@@ -1,0 +1,2 @@
+// Deploy a Docker Compose application, production-grade, into your own AWS or Azure account.
+package defang
