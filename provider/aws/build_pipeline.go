@@ -168,8 +168,9 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 			Type:           pulumi.String("LINUX_CONTAINER"),
 			PrivilegedMode: pulumi.Bool(true), // docker build needs the daemon
 		},
-		// Each ImageBuild overrides the source with its packed context in S3
-		// and the buildspec with its docker build.
+		// Each ImageBuild starts the project with its own buildspec, which
+		// fetches the packed context from the source bucket (CodeBuild's S3
+		// source takes only zip files) and runs the docker build.
 		Source: &codebuild.ProjectSourceArgs{Type: pulumi.String("NO_SOURCE"), Buildspec: pulumi.String(defaultBuildspec)},
 		LogsConfig: &codebuild.ProjectLogsConfigArgs{
 			CloudwatchLogs: &codebuild.ProjectLogsConfigCloudwatchLogsArgs{GroupName: logGroup.Name},

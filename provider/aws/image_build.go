@@ -13,7 +13,6 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -195,7 +194,7 @@ func (a ImageBuildArgs) problems() []p.CheckFailure {
 	if pl := ibString(a.Platform); pl != "" && !ibPlatformPattern.MatchString(pl) {
 		fail("platform", `must look like "linux/amd64", got %q`, pl)
 	}
-	for _, k := range ibSortedKeys(a.BuildArgs) {
+	for _, k := range sortedKeys(a.BuildArgs) {
 		if k == "" || strings.ContainsAny(k, "=\x00") || strings.ContainsRune(a.BuildArgs[k], 0) {
 			fail("buildArgs", "build argument %q: a name must be non-empty and without '=', "+
 				"and names and values must not contain NUL", k)
@@ -509,7 +508,7 @@ func ibImageTag(s ibSettings) string {
 		}
 	}
 	write("defang-image-v1", s.contextDigest, s.dockerfile, s.target, s.platform)
-	for _, k := range ibSortedKeys(s.buildArgs) {
+	for _, k := range sortedKeys(s.buildArgs) {
 		write(k, s.buildArgs[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -523,7 +522,7 @@ func ibDockerFlags(s ibSettings) []string {
 	if s.target != "" {
 		flags = append(flags, "--target="+s.target)
 	}
-	for _, k := range ibSortedKeys(s.buildArgs) {
+	for _, k := range sortedKeys(s.buildArgs) {
 		flags = append(flags, "--build-arg="+k+"="+s.buildArgs[k])
 	}
 	return flags
@@ -805,16 +804,6 @@ func ibEqualMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
-}
-
-// ibSortedKeys returns the keys of m in order, for deterministic output.
-func ibSortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // ibString is the value of an optional string, "" when unset.
