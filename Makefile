@@ -20,7 +20,6 @@ MODE       ?= affordable
 FORMAT     ?= tree
 PLAN_ARGS  ?= --cloud $(CLOUD) --mode $(MODE) --format $(FORMAT) --config SESSION_SECRET=example-secret --config DB_PASSWORD=example-password
 
-export GOFLAGS := -mod=mod
 
 .PHONY: plan test build vet unit schema check-schema clean
 
