@@ -165,16 +165,10 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 	}
 
-	params, err := newConfigParameters(ctx, name, project, opts.Config, parentOpt)
+	hosts := privateHosts(project, domain)
+	params, err := newConfigParameters(ctx, name, project, opts.Config, hosts, parentOpt)
 	if err != nil {
 		return nil, err
-	}
-
-	hosts := map[string]string{}
-	for _, s := range project.Services {
-		if len(s.Ports) > 0 {
-			hosts[s.Name] = compose.DNSLabel(s.Name) + "." + domain
-		}
 	}
 
 	region := regionOf(ctx, parent)
@@ -253,6 +247,17 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	}
 	result.SecurityGroupIds = securityGroups.ToStringMapOutput()
 	return result, nil
+}
+
+// privateHosts maps each service with ports to its private hostname.
+func privateHosts(project *compose.Project, domain string) map[string]string {
+	hosts := map[string]string{}
+	for _, s := range project.Services {
+		if len(s.Ports) > 0 {
+			hosts[s.Name] = compose.DNSLabel(s.Name) + "." + domain
+		}
+	}
+	return hosts
 }
 
 // regionOf is the region of the AWS provider that parent's children use.
@@ -386,7 +391,7 @@ func (c *configParameters) arnFor(service string, e compose.EnvVar) pulumi.Strin
 	return c.byEnv[service+"/"+e.Name].Arn
 }
 
-func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Project, config map[string]pulumi.StringInput, parent pulumi.ResourceOption) (*configParameters, error) {
+func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Project, config map[string]pulumi.StringInput, hosts map[string]string, parent pulumi.ResourceOption) (*configParameters, error) {
 	params := &configParameters{byConfig: map[string]*ssm.Parameter{}, byEnv: map[string]*ssm.Parameter{}}
 	prefix := "/defang/" + project.Name + "/" + ctx.Stack()
 	var missing []string
@@ -409,12 +414,6 @@ func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Proj
 			return nil, err
 		}
 		params.byConfig[key] = param
-	}
-	hosts := map[string]string{}
-	for _, s := range project.Services {
-		if len(s.Ports) > 0 {
-			hosts[s.Name] = compose.DNSLabel(s.Name) + "." + PrivateDomain(project.Name, ctx.Stack())
-		}
 	}
 	for _, s := range project.Services {
 		_, secretEnv := splitEnvironment(s, hosts)
