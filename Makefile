@@ -11,7 +11,7 @@ GO         ?= go
 CACHE      ?= $(CURDIR)/.cache
 BIN        ?= $(CURDIR)/bin
 VERSION    ?= 0.1.0-dev
-LDFLAGS    := -X github.com/DefangLabs/pulumi-defang/provider.Version=$(VERSION)
+LDFLAGS    := -X github.com/DefangLabs/pulumi-defang/provider/version.Version=$(VERSION)
 
 # The main job: the example app, planned offline for AWS.
 COMPOSE    ?= examples/aws-typescript/compose.yaml

@@ -24,15 +24,15 @@ const (
 
 // ProjectArgs are the inputs of defang:index:Project.
 type ProjectArgs struct {
-	ComposeFiles []string                      `pulumi:"composeFiles,optional"`
-	ComposeYaml  string                        `pulumi:"composeYaml,optional"`
-	ProjectName  string                        `pulumi:"projectName,optional"`
-	Profiles     []string                      `pulumi:"profiles,optional"`
-	Variables    map[string]string             `pulumi:"variables,optional"`
-	Config       map[string]pulumi.StringInput `pulumi:"config,optional" provider:"secret"`
-	Cloud        string                        `pulumi:"cloud,optional"`
-	Mode         string                        `pulumi:"mode,optional"`
-	Aws          *AwsArgs                      `pulumi:"aws,optional"`
+	ComposeFiles []string              `pulumi:"composeFiles,optional"`
+	ComposeYaml  string                `pulumi:"composeYaml,optional"`
+	ProjectName  string                `pulumi:"projectName,optional"`
+	Profiles     []string              `pulumi:"profiles,optional"`
+	Variables    map[string]string     `pulumi:"variables,optional"`
+	Config       pulumi.StringMapInput `pulumi:"config,optional" provider:"secret"`
+	Cloud        string                `pulumi:"cloud,optional"`
+	Mode         string                `pulumi:"mode,optional"`
+	Aws          *AwsArgs              `pulumi:"aws,optional"`
 }
 
 func (a *ProjectArgs) Annotate(an infer.Annotator) {
@@ -170,16 +170,32 @@ func LoadCompose(ctx context.Context, args ProjectArgs, workingDir string) (*com
 	if len(args.ComposeFiles) > 0 && args.ComposeYaml != "" {
 		return nil, nil, fmt.Errorf("give composeFiles or composeYaml, not both")
 	}
-	configNames := make([]string, 0, len(args.Config))
-	for k := range args.Config {
-		configNames = append(configNames, k)
-	}
-	sort.Strings(configNames)
+	configNames, known := suppliedConfigNames(args.Config)
 	return compose.Load(ctx, compose.LoadOptions{
 		ComposeFiles: args.ComposeFiles, ComposeYAML: args.ComposeYaml, WorkingDir: workingDir,
 		ProjectName: args.ProjectName, Profiles: args.Profiles, Variables: args.Variables,
-		ConfigNames: configNames, CheckConfig: true,
+		ConfigNames: configNames, CheckConfig: known,
 	})
+}
+
+// suppliedConfigNames returns the names in the config input when they are
+// known while the Project is constructed: a map of values (the offline plan,
+// a Go program). The SDKs send the whole map as one secret, which arrives as
+// an Output; its names are checked once it resolves (aws.Deploy).
+func suppliedConfigNames(config pulumi.StringMapInput) ([]string, bool) {
+	if config == nil {
+		return nil, true
+	}
+	m, ok := config.(pulumi.StringMap)
+	if !ok {
+		return nil, false
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names, true
 }
 
 // NewProject loads the compose application and deploys it to the chosen cloud.

@@ -6,6 +6,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/blang/semver"
 	p "github.com/pulumi/pulumi-go-provider"
@@ -13,17 +15,15 @@ import (
 	"github.com/pulumi/pulumi-go-provider/integration"
 
 	"github.com/DefangLabs/pulumi-defang/provider/aws"
+	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 // Name is the Pulumi package name.
 const Name = "defang"
 
-// Version is stamped at build time with -ldflags "-X ...provider.Version=...".
-var Version = "0.1.0-dev"
-
 // New builds the provider.
 func New() (p.Provider, error) {
-	return infer.NewProviderBuilder().
+	prov, err := infer.NewProviderBuilder().
 		WithDisplayName("Defang").
 		WithDescription("Deploy a Docker Compose application, production-grade, into your own AWS or Azure account.").
 		WithKeywords("docker-compose", "compose", "aws", "azure", "ecs", "fargate", "container-apps", "kind/component", "category/cloud").
@@ -32,6 +32,7 @@ func New() (p.Provider, error) {
 		WithPublisher("Defang").
 		WithLicense("Apache-2.0").
 		WithNamespace("defang-io").
+		WithPluginDownloadURL(version.PluginDownloadURL).
 		WithGoImportPath("github.com/DefangLabs/pulumi-defang/sdk/go/defang").
 		WithLanguageMap(languageMap()).
 		WithConfig(infer.Config(&Config{})).
@@ -44,6 +45,43 @@ func New() (p.Provider, error) {
 		).
 		WithResources(aws.ImageBuildResource).
 		Build()
+	if err != nil {
+		return p.Provider{}, err
+	}
+	infer := prov.GetSchema
+	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
+		resp, err := infer(ctx, req)
+		if err != nil {
+			return resp, err
+		}
+		resp.Schema, err = configValuesAreInputs(resp.Schema)
+		return resp, err
+	}
+	return prov, nil
+}
+
+// configValuesAreInputs marks the values of Project.config as inputs in the
+// schema. The Go field is a pulumi.StringMapInput, because the SDKs send the
+// whole (secret) map as one Output, which only an Input field can receive;
+// infer describes such a map's values as plain strings, which would stop a
+// TypeScript or Python user from writing { KEY: cfg.requireSecret("KEY") }.
+func configValuesAreInputs(schema string) (string, error) {
+	var spec map[string]any
+	if err := json.Unmarshal([]byte(schema), &spec); err != nil {
+		return "", err
+	}
+	path := []string{"resources", "defang:index:Project", "inputProperties", "config", "additionalProperties"}
+	node := spec
+	for _, key := range path {
+		next, ok := node[key].(map[string]any)
+		if !ok {
+			return "", fmt.Errorf("schema has no %s", strings.Join(path, "."))
+		}
+		node = next
+	}
+	delete(node, "plain")
+	b, err := json.Marshal(spec)
+	return string(b), err
 }
 
 // languageMap names the generated SDK packages (see sdk/).

@@ -15,6 +15,7 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 // codeBuildImage is the CodeBuild managed image that runs docker builds.
@@ -302,6 +303,11 @@ type imageBuildResource struct {
 
 func newImageBuild(ctx *pulumi.Context, name string, inputs pulumi.Map, opts ...pulumi.ResourceOption) (*imageBuildResource, error) {
 	var res imageBuildResource
+	// The version and download URL the SDKs put on their resources: the
+	// ImageBuild then uses the same default defang provider as the Project
+	// whatever the program's language, instead of one that changes once the
+	// engine learns the plugin's version from the previous deployment.
+	opts = append([]pulumi.ResourceOption{pulumi.Version(version.Version), pulumi.PluginDownloadURL(version.PluginDownloadURL)}, opts...)
 	if err := ctx.RegisterResource("defang:aws:ImageBuild", name, inputs, &res, opts...); err != nil {
 		return nil, err
 	}

@@ -16,8 +16,8 @@ import (
 // Options are the Project inputs that matter on AWS.
 type Options struct {
 	Mode mode.Mode
-	// Config holds the secret config values by name.
-	Config map[string]pulumi.StringInput
+	// Config holds the secret config values by name (nil: none).
+	Config pulumi.StringMapInput
 	// Adopt an existing VPC when VpcId is set.
 	VpcId            pulumi.StringInput
 	PublicSubnetIds  pulumi.StringArrayInput
@@ -391,23 +391,27 @@ func (c *configParameters) arnFor(service string, e compose.EnvVar) pulumi.Strin
 	return c.byEnv[service+"/"+e.Name].Arn
 }
 
-func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Project, config map[string]pulumi.StringInput, hosts map[string]string, parent pulumi.ResourceOption) (*configParameters, error) {
+func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Project, config pulumi.StringMapInput, hosts map[string]string, parent pulumi.ResourceOption) (*configParameters, error) {
 	params := &configParameters{byConfig: map[string]*ssm.Parameter{}, byEnv: map[string]*ssm.Parameter{}}
 	prefix := "/defang/" + project.Name + "/" + ctx.Stack()
-	var missing []string
-	for _, key := range project.ConfigNames {
-		if _, ok := config[key]; !ok {
-			missing = append(missing, key)
+	// The names are checked when the values resolve (they may arrive as one
+	// secret Output); every value below depends on this check, so a missing
+	// name fails the update with every missing name at once.
+	if config == nil {
+		config = pulumi.StringMap{}
+	}
+	checked := config.ToStringMapOutput().ApplyT(func(values map[string]string) (map[string]string, error) {
+		if err := compose.CheckConfig(project, sortedKeys(values)); err != nil {
+			return nil, err
 		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("config values not set: %s; pass them in the Project's config input as secrets", strings.Join(missing, ", "))
-	}
+		return values, nil
+	}).(pulumi.StringMapOutput)
+	value := func(key string) pulumi.StringOutput { return checked.MapIndex(pulumi.String(key)) }
 	for _, key := range project.ConfigNames {
 		param, err := ssm.NewParameter(ctx, name+"-config-"+key, &ssm.ParameterArgs{
 			Name:        pulumi.String(prefix + "/config/" + key),
 			Type:        pulumi.String("SecureString"),
-			Value:       pulumi.ToSecret(config[key]).(pulumi.StringOutput),
+			Value:       pulumi.ToSecret(value(key)).(pulumi.StringOutput),
 			Description: pulumi.Sprintf("Config value %s of %s", key, project.Name),
 		}, parent)
 		if err != nil {
@@ -423,7 +427,7 @@ func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Proj
 			}
 			var values pulumi.StringArray
 			for _, ref := range e.ConfigRefs {
-				values = append(values, config[ref])
+				values = append(values, value(ref))
 			}
 			e := e
 			rendered := values.ToStringArrayOutput().ApplyT(func(vals []string) string {

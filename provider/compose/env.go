@@ -159,6 +159,18 @@ func configNames(services []*Service) []string {
 // missingConfigErrors reports, when the user's config names are checked,
 // one error per environment variable that reads a config value they did not
 // supply, and a last one listing every missing name at once.
+// CheckConfig reports, as Errors naming each service and environment key,
+// every config value the application reads that is not in supplied. Load
+// runs it when LoadOptions.CheckConfig is set; a caller that learns the
+// supplied names only later (a Project whose config is a secret Output) runs
+// it then.
+func CheckConfig(p *Project, supplied []string) error {
+	if diags := missingConfigErrors(p.Services, supplied); len(diags) > 0 {
+		return Errors(diags)
+	}
+	return nil
+}
+
 func missingConfigErrors(services []*Service, supplied []string) []Diagnostic {
 	have := map[string]bool{}
 	for _, n := range supplied {

@@ -6,12 +6,9 @@ package plan
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/blang/semver"
@@ -24,11 +21,12 @@ import (
 
 	"github.com/DefangLabs/pulumi-defang/provider"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 )
 
 // Fake account facts the mock monitor answers with.
 const (
-	FakeAccountID = "123456789012"
+	FakeAccountID = fakecloud.AccountID
 	DefaultRegion = "us-east-1"
 	SecretMarker  = "[secret]"
 	UnknownMarker = "[unknown]"
@@ -93,10 +91,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	args := provider.ProjectArgs{ComposeFiles: files, ProjectName: opts.ProjectName, Profiles: opts.Profiles,
 		Variables: opts.Variables, Cloud: opts.Cloud, Mode: opts.Mode}
 	if len(opts.Config) > 0 {
-		args.Config = map[string]pulumi.StringInput{}
+		config := pulumi.StringMap{}
 		for k, v := range opts.Config {
-			args.Config[k] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
+			config[k] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
 		}
+		args.Config = config
 	}
 
 	// Validate first, so that invalid input fails with every problem listed
@@ -219,31 +218,11 @@ func (m *monitor) monitor() *integration.MockResourceMonitor {
 }
 
 func (m *monitor) call(args integration.MockCallArgs) (property.Map, error) {
-	switch string(args.Token) {
-	case "aws:index/getAvailabilityZones:getAvailabilityZones":
-		var names, ids []string
-		for i, z := range []string{"a", "b", "c", "d"} {
-			names = append(names, m.region+z)
-			ids = append(ids, fmt.Sprintf("use1-az%d", i+1))
-		}
-		return property.NewMap(map[string]property.Value{
-			"names": property.New(toValues(names)), "zoneIds": property.New(toValues(ids)),
-			"id": property.New(m.region),
-		}), nil
-	case "aws:index/getRegion:getRegion":
-		return property.NewMap(map[string]property.Value{
-			"name": property.New(m.region), "id": property.New(m.region), "region": property.New(m.region),
-			"endpoint": property.New("ec2." + m.region + ".amazonaws.com"),
-		}), nil
-	case "aws:index/getCallerIdentity:getCallerIdentity":
-		return property.NewMap(map[string]property.Value{
-			"accountId": property.New(FakeAccountID), "id": property.New(FakeAccountID),
-			"arn": property.New("arn:aws:iam::" + FakeAccountID + ":user/plan"), "userId": property.New("PLAN"),
-		}), nil
-	case "aws:index/getPartition:getPartition":
-		return property.NewMap(map[string]property.Value{"partition": property.New("aws"), "dnsSuffix": property.New("amazonaws.com")}), nil
+	out, err := fakecloud.AWSInvoke(string(args.Token), m.region)
+	if err != nil {
+		return property.Map{}, fmt.Errorf("the offline plan has no answer for the invoke %s", args.Token)
 	}
-	return property.Map{}, fmt.Errorf("the offline plan has no answer for the invoke %s", args.Token)
+	return out, nil
 }
 
 func (m *monitor) newResource(args integration.MockResourceArgs) (string, property.Map, error) {
@@ -298,54 +277,24 @@ func (m *monitor) normalize(urn string) string {
 	return string(presource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), "", u.QualifiedType(), u.Name()))
 }
 
-// fakeState returns deterministic outputs shaped like the real provider's:
-// the inputs, plus an ARN, a name and the few outputs our code reads.
+// fakeState returns deterministic outputs shaped like the real provider's
+// (see fakecloud.AWSState). defang:aws:ImageBuild, served by our own plugin
+// rather than the AWS provider, additionally reports the image it would
+// have pushed: the repository at the context digest.
 func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, property.Map) {
-	state := inputs.AsMap()
-	sum := sha256.Sum256([]byte(typ + "::" + name))
-	short := hex.EncodeToString(sum[:])[:12]
-	str := func(key string) string {
-		if v, ok := state[key]; ok && v.IsString() {
-			return v.AsString()
+	id, state := fakecloud.AWSState(typ, name, m.region, inputs)
+	if typ == "defang:aws:ImageBuild" {
+		str := func(key string) string {
+			if v, ok := inputs.GetOk(key); ok && v.IsString() {
+				return v.AsString()
+			}
+			return ""
 		}
-		return ""
-	}
-	physical := str("name")
-	if physical == "" {
-		// Pulumi autonames: the logical name plus a random suffix; here a
-		// stable hash stands in for the suffix.
-		physical = name + "-" + short[:7]
-		state["name"] = property.New(physical)
-	}
-	service := "aws"
-	if parts := strings.Split(typ, ":"); len(parts) == 3 {
-		service = strings.Split(parts[1], "/")[0]
-	}
-	if _, ok := state["arn"]; !ok {
-		state["arn"] = property.New(fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, m.region, FakeAccountID, physical))
-	}
-	id := physical
-	switch typ {
-	case "aws:lb/loadBalancer:LoadBalancer":
-		state["dnsName"] = property.New(fmt.Sprintf("%s-%s.%s.elb.amazonaws.com", physical, short[:9], m.region))
-	case "aws:ecr/repository:Repository":
-		state["repositoryUrl"] = property.New(fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", FakeAccountID, m.region, physical))
-	case "aws:s3/bucketV2:BucketV2":
-		state["bucket"] = property.New(physical)
-	case "defang:aws:ImageBuild":
 		repo, digest := str("repositoryUrl"), str("contextDigest")
-		state["imageUri"] = property.New(repo + "@" + digest)
-		state["imageDigest"] = property.New(digest)
-	case "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
-		"aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable",
-		"aws:ec2/eip:Eip", "aws:ec2/vpcDhcpOptions:VpcDhcpOptions":
-		prefix := map[string]string{"Vpc": "vpc", "Subnet": "subnet", "SecurityGroup": "sg", "InternetGateway": "igw",
-			"NatGateway": "nat", "RouteTable": "rtb", "Eip": "eipalloc", "VpcDhcpOptions": "dopt"}[typ[strings.LastIndex(typ, ":")+1:]]
-		id = prefix + "-" + short
-	case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
-		id = "ns-" + short
+		state = state.Set("imageUri", property.New(repo+"@"+digest))
+		state = state.Set("imageDigest", property.New(digest))
 	}
-	return id, property.NewMap(state)
+	return id, state
 }
 
 func (m *monitor) resources() []Resource {

@@ -142,3 +142,48 @@ func TestProjectAdoptsVPC(t *testing.T) {
 		t.Errorf("vpcId output: %v", state.Get("vpcId"))
 	}
 }
+
+// The SDKs send config as one secret map (the schema marks it secret); the
+// Project must accept that shape, check the names once the map resolves, and
+// report every missing name together.
+func TestProjectConfigAsOneSecretMap(t *testing.T) {
+	file, _ := filepath.Abs(exampleCompose)
+	construct := func(cfg map[string]property.Value) ([]Resource, error) {
+		resources, _, err := Construct(context.Background(), Target{Token: "defang:index:Project", Name: "shop", Project: "shop"}, property.NewMap(map[string]property.Value{
+			"composeFiles": property.New(property.NewArray([]property.Value{property.New(file)})),
+			"cloud":        property.New("aws"),
+			"config":       property.New(property.NewMap(cfg)).WithSecret(true),
+		}))
+		return resources, err
+	}
+	cfg := map[string]property.Value{}
+	for k, v := range exampleConfig {
+		cfg[k] = property.New(v)
+	}
+	resources, err := construct(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := 0
+	for _, r := range resources {
+		if r.Type == "aws:ssm/parameter:Parameter" {
+			params++
+			if r.Inputs["value"] != SecretMarker {
+				t.Errorf("%s value is not secret: %v", r.Name, r.Inputs["value"])
+			}
+		}
+	}
+	if params == 0 {
+		t.Error("no SSM parameters for the config values")
+	}
+
+	_, err = construct(map[string]property.Value{})
+	if err == nil {
+		t.Fatal("missing config values were not reported")
+	}
+	for _, want := range []string{"SESSION_SECRET", "DB_PASSWORD", `service "web"`, "environment.SESSION_SECRET"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+}

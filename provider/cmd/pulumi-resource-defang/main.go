@@ -9,6 +9,7 @@ import (
 	p "github.com/pulumi/pulumi-go-provider"
 
 	"github.com/DefangLabs/pulumi-defang/provider"
+	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 func main() {
@@ -17,7 +18,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := p.RunProvider(context.Background(), provider.Name, provider.Version, prov); err != nil {
+	if err := p.RunProvider(context.Background(), provider.Name, version.Version, prov); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -10,15 +10,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/DefangLabs/pulumi-defang/provider"
+	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 func main() {
 	out := flag.String("out", "schema.json", "file to write")
-	version := flag.String("version", provider.Version, "version to stamp into the schema")
+	stamp := flag.String("version", version.Version, "version to stamp into the schema")
 	flag.Parse()
-	if err := write(*out, *version); err != nil {
+	if err := write(*out, *stamp); err != nil {
 		fmt.Fprintln(os.Stderr, "schemagen:", err)
 		os.Exit(1)
 	}
@@ -40,6 +42,9 @@ func write(path, version string) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
