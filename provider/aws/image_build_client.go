@@ -49,7 +49,8 @@ func newImageBuildClients(cfg awssdk.Config, pathStyleS3 bool) *imageBuildClient
 // loadImageBuildClients resolves credentials with the standard AWS chain
 // (environment, shared config and SSO profiles, web identity, container and
 // instance roles), in the given region when one is set and otherwise in the
-// region that chain names.
+// region that chain names. AWS_ENDPOINT_URL (and the per-service
+// AWS_ENDPOINT_URL_<SERVICE>) redirect the calls, as everywhere in the SDK.
 func loadImageBuildClients(ctx context.Context, region string) (*imageBuildClients, error) {
 	var opts []func(*config.LoadOptions) error
 	if region != "" {
@@ -62,5 +63,8 @@ func loadImageBuildClients(ctx context.Context, region string) (*imageBuildClien
 	if cfg.Region == "" {
 		return nil, fmt.Errorf("no AWS region: set the region input or AWS_REGION")
 	}
-	return newImageBuildClients(cfg, false), nil
+	// A custom endpoint (AWS_ENDPOINT_URL, as LocalStack-style emulators and
+	// our engine tests' stand-in set it) rarely has DNS for
+	// <bucket>.<endpoint>, so address S3 buckets by path there.
+	return newImageBuildClients(cfg, cfg.BaseEndpoint != nil), nil
 }
