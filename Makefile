@@ -1,7 +1,8 @@
 # pulumi-defang: build, plan and test. See README.md "Quick start".
 #
 #   make plan   offline plan of the example compose app (no cloud account)
-#   make test   every test tier that runs here, as CI runs it
+#   make test   vet, unit, component, plan and SDK tests (a few minutes)
+#   make test-engine  the real Pulumi engine over the examples (slow; CI runs it too)
 #
 # Everything the targets need is installed by the targets themselves, into
 # ignored folders (bin/, .cache/), and only when missing.
@@ -39,10 +40,11 @@ test: vet unit check-schema check-sdks build-sdks
 	@echo "make test: all checks passed"
 
 vet:
-	$(GO) vet ./provider/... ./sdk/go/...
+	$(GO) vet ./provider/... ./sdk/go/... ./examples/... ./tests/...
 
+# The engine tier (tests/engine) runs with `make test-engine` (mk/engine.mk).
 unit:
-	$(GO) test -count=1 ./provider/...
+	$(GO) test -count=1 ./provider/... ./tests/standin/... ./tests/release/...
 
 schema:
 	$(GO) run ./provider/cmd/schemagen -out schema.json
@@ -56,3 +58,4 @@ clean:
 	rm -rf $(BIN) $(CACHE)
 
 include mk/sdk.mk
+include mk/engine.mk

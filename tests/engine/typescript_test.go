@@ -1,0 +1,235 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/DefangLabs/pulumi-defang/tests/standin"
+)
+
+// TestTypeScriptExample is the life of examples/aws-typescript: up, an up
+// with nothing changed, an edit of one service, destroy.
+func TestTypeScriptExample(t *testing.T) {
+	w := newWorld(t, worldOptions{withPluginOnPath: true})
+	dir := w.copyExample("aws-typescript")
+	w.installNode(dir)
+	w.newStack(dir)
+
+	// 1. First up creates everything.
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	kind, result, changes := w.lastUpdate(dir)
+	if kind != "update" || result != "succeeded" || changes["create"] == 0 || changes.changed() != changes["create"] {
+		t.Fatalf("first up: %s %s %v, want a succeeded update that only creates", kind, result, changes)
+	}
+	state := w.export(dir)
+	w.assertDeploymentInvariants(state, nil)
+	assertShopOutputs(t, w.outputs(dir), "")
+	if n := len(state.ofType("aws:ec2/vpc:Vpc")); n != 1 {
+		t.Errorf("%d VPCs in the state, want 1", n)
+	}
+	if got := countPrefix(w.awsAPI.Calls(), "StartBuild"); got != 1 {
+		t.Errorf("%d CodeBuild builds for the one service built from source, want 1 (calls %v)", got, w.awsAPI.Calls())
+	}
+	created := countCalls(w.aws.Calls(), "Create")
+	if want := len(customOfPackage(state, "aws:")); created != want {
+		t.Errorf("the aws stand-in saw %d creates, the state holds %d aws resources", created, want)
+	}
+
+	// 2. A second up with nothing changed changes nothing, by the engine's
+	// own count, and starts no build.
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	if kind, result, changes := w.lastUpdate(dir); result != "succeeded" || changes.changed() != 0 {
+		t.Errorf("second up: %s %s %v, want no changes", kind, result, changes)
+	}
+	if got := countPrefix(w.awsAPI.Calls(), "StartBuild"); got != 1 {
+		t.Errorf("the unchanged second up started a build (%d in all)", got)
+	}
+
+	// 3. An edit of one service's environment touches only that service.
+	compose := filepath.Join(dir, "compose.yaml")
+	editCompose(t, compose, "      DATABASE_URL:", "      LOG_LEVEL: debug\n      DATABASE_URL:")
+	steps, summary := w.preview(dir)
+	if len(steps) == 0 {
+		t.Fatalf("preview of the edited compose file shows no change (summary %v)", summary)
+	}
+	api := serviceComponent(t, state, "api")
+	for _, s := range steps {
+		owner, ok := state.ancestorOfType(s.URN, "defang:aws:FargateService")
+		if !ok || owner.URN != api.URN {
+			t.Errorf("editing api's environment would %s %s, which is not part of the api service", s.Op, s.URN)
+		}
+	}
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	_, result, changes = w.lastUpdate(dir)
+	if result != "succeeded" || changes.changed() != len(steps) || changes["create"] != 0 || changes["delete"] != 0 {
+		t.Errorf("edit up: %s %v, want exactly the %d previewed changes to api", result, changes, len(steps))
+	}
+	w.assertDeploymentInvariants(w.export(dir), nil)
+
+	// 4. Destroy leaves nothing, in the state or in the stand-in's cloud.
+	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
+	if kind, result, _ := w.lastUpdate(dir); kind != "destroy" || result != "succeeded" {
+		t.Errorf("destroy: %s %s", kind, result)
+	}
+	if left := w.export(dir).resources; len(left) != 0 {
+		t.Errorf("%d resources left in the state after destroy", len(left))
+	}
+	assertCloudEmpty(t, w.aws)
+}
+
+// TestPluginFromReleaseArchive installs the plugin the way users do, from the
+// release archive `make dist` built, with no plugin on PATH, and deploys the
+// TypeScript example with it.
+func TestPluginFromReleaseArchive(t *testing.T) {
+	w := newWorld(t, worldOptions{withPluginOnPath: false})
+	archive := requireEnv(t, "DEFANG_PLUGIN_ARCHIVE")
+	version := requireEnv(t, "DEFANG_VERSION")
+	w.pulumi(w.dir, "plugin", "install", "resource", "defang", version, "--file", archive)
+
+	var plugins []struct {
+		Name    string `json:"name"`
+		Kind    string `json:"kind"`
+		Version string `json:"version"`
+	}
+	mustJSON(t, w.pulumi(w.dir, "plugin", "ls", "--json"), &plugins)
+	found := false
+	for _, p := range plugins {
+		found = found || (p.Name == "defang" && p.Kind == "resource" && p.Version == version)
+	}
+	if !found {
+		t.Fatalf("plugin ls does not list resource defang %s: %+v", version, plugins)
+	}
+
+	dir := w.copyExample("aws-typescript")
+	w.installNode(dir)
+	w.newStack(dir)
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	if _, result, changes := w.lastUpdate(dir); result != "succeeded" || changes["create"] == 0 {
+		t.Fatalf("up with the installed plugin: %s %v", result, changes)
+	}
+	w.assertDeploymentInvariants(w.export(dir), nil)
+	assertShopOutputs(t, w.outputs(dir), "")
+	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
+	assertCloudEmpty(t, w.aws)
+}
+
+// TestExistingVPC deploys examples/existing-vpc-typescript: the program makes
+// its own VPC with @pulumi/aws and hands it to the Project, which must not
+// plan a second one.
+func TestExistingVPC(t *testing.T) {
+	w := newWorld(t, worldOptions{withPluginOnPath: true})
+	dir := w.copyExample("existing-vpc-typescript")
+	w.installNode(dir)
+	w.newStack(dir)
+
+	steps, _ := w.preview(dir)
+	vpcs := 0
+	for _, s := range steps {
+		if strings.Contains(s.URN, "::aws:ec2/vpc:Vpc::") || strings.Contains(s.URN, "$aws:ec2/vpc:Vpc::") {
+			vpcs++
+		}
+	}
+	if vpcs != 1 {
+		t.Errorf("preview plans %d VPCs, want only the program's own", vpcs)
+	}
+
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	state := w.export(dir)
+	userVPCs := state.ofType("aws:ec2/vpc:Vpc")
+	if len(userVPCs) != 1 {
+		t.Fatalf("%d VPCs in the state, want 1", len(userVPCs))
+	}
+	if _, under := state.ancestorOfType(userVPCs[0].URN, "defang:index:Project"); under {
+		t.Errorf("the VPC was created by the Project, not adopted")
+	}
+	ownedByProgram := func(r stateResource) bool {
+		_, under := state.ancestorOfType(r.URN, "defang:index:Project")
+		return !under && strings.HasPrefix(r.Type, "aws:ec2/")
+	}
+	w.assertDeploymentInvariants(state, ownedByProgram)
+	for _, r := range state.resources {
+		if _, under := state.ancestorOfType(r.URN, "defang:index:Project"); under &&
+			(r.Type == "aws:ec2/subnet:Subnet" || r.Type == "aws:ec2/internetGateway:InternetGateway" || r.Type == "aws:ec2/natGateway:NatGateway") {
+			t.Errorf("the Project created network resource %s in an adopted VPC", r.URN)
+		}
+	}
+	assertShopOutputs(t, w.outputs(dir), userVPCs[0].ID)
+
+	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
+	assertCloudEmpty(t, w.aws)
+}
+
+// --- helpers ---------------------------------------------------------------------
+
+// editCompose replaces the first occurrence of old in a compose file.
+func editCompose(t *testing.T, path, old, replacement string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	must(t, err)
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q to edit", path, old)
+	}
+	must(t, os.WriteFile(path, []byte(strings.Replace(string(b), old, replacement, 1)), 0o644))
+}
+
+// serviceComponent finds the FargateService component of a compose service.
+func serviceComponent(t *testing.T, s stackState, service string) stateResource {
+	t.Helper()
+	for _, r := range s.ofType("defang:aws:FargateService") {
+		if strings.HasSuffix(r.URN, "::"+service) || strings.HasSuffix(r.URN, "-"+service) {
+			return r
+		}
+	}
+	t.Fatalf("no defang:aws:FargateService for %q in the state", service)
+	return stateResource{}
+}
+
+// customOfPackage lists the custom resources of a provider package.
+func customOfPackage(s stackState, prefix string) []stateResource {
+	var out []stateResource
+	for _, r := range s.resources {
+		if r.Custom && strings.HasPrefix(r.Type, prefix) && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func countCalls(calls []standin.Call, method string) int {
+	n := 0
+	for _, c := range calls {
+		if c.Method == method && !c.Preview {
+			n++
+		}
+	}
+	return n
+}
+
+func countPrefix(calls []string, prefix string) int {
+	n := 0
+	for _, c := range calls {
+		if strings.HasPrefix(c, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// assertCloudEmpty checks that the stand-in deleted everything it created.
+func assertCloudEmpty(t *testing.T, s *standin.Server) {
+	t.Helper()
+	live := map[string]bool{}
+	for _, c := range s.Calls() {
+		switch {
+		case c.Method == "Create" && !c.Preview:
+			live[c.URN] = true
+		case c.Method == "Delete":
+			delete(live, c.URN)
+		}
+	}
+	for _, urn := range sortedKeys(live) {
+		t.Errorf("the %s stand-in still holds %s", s.Name, urn)
+	}
+}
