@@ -113,6 +113,13 @@ type FargateServiceArgs struct {
 	// depends_on: the ECSService of each dependency). Go callers only: it is
 	// not part of the schema.
 	After []pulumi.Resource
+	// ResolvedEnvironment holds environment values known only at deploy
+	// time (e.g. a value rewritten to a managed store's endpoint); they
+	// override Container.Environment. Go callers only.
+	ResolvedEnvironment pulumi.StringMapInput
+	// TaskPolicy is an IAM policy document (JSON) granted to the task role,
+	// e.g. Bedrock invoke rights for x-defang-llm. Go callers only.
+	TaskPolicy pulumi.StringInput
 }
 
 func (a *FargateServiceArgs) Annotate(an infer.Annotator) {
@@ -228,9 +235,28 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		return nil, err
 	}
 
-	containerDefs := pulumi.All(args.Image, secrets, args.Region, logGroup.Name).ApplyT(
+	if args.TaskPolicy != nil {
+		if _, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
+			Role: taskRole.Name, Policy: args.TaskPolicy,
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	resolved := pulumi.StringMap{}.ToStringMapOutput()
+	if args.ResolvedEnvironment != nil {
+		resolved = args.ResolvedEnvironment.ToStringMapOutput()
+	}
+	containerDefs := pulumi.All(args.Image, secrets, args.Region, logGroup.Name, resolved).ApplyT(
 		func(v []any) (string, error) {
-			return containerDefinitions(args.ServiceName, spec, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
+			withResolved := spec
+			withResolved.Environment = map[string]string{}
+			for k, val := range spec.Environment {
+				withResolved.Environment[k] = val
+			}
+			for k, val := range v[4].(map[string]string) {
+				withResolved.Environment[k] = val
+			}
+			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
 		}).(pulumi.StringOutput)
 	arch := "X86_64"
 	if spec.Platform == "linux/arm64" {
