@@ -1034,7 +1034,8 @@ case "$1 $2" in
 esac
 `,
 			"docker": `#!/bin/bash
-printf 'docker' >> "$STUB_LOG"; for a in "$@"; do printf ' [%s]' "$a" >> "$STUB_LOG"; done; echo >> "$STUB_LOG"
+# One write per call: aws and docker run concurrently in a pipeline.
+line='docker'; for a in "$@"; do line+=" [$a]"; done; printf '%s\n' "$line" >> "$STUB_LOG"
 case "$1" in
   login) [ "$(cat)" = token ] || exit 3 ;;
   build) ls -A > "$STUB_DIR/build-files"; [ -z "$STUB_BUILD_FAILS" ] || exit 1 ;;
