@@ -71,9 +71,9 @@ type ServiceOutput struct {
 
 func (s *ServiceOutput) Annotate(a infer.Annotator) {
 	a.SetToken("index", "ServiceOutput")
-	a.Describe(&s.Kind, "ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).")
+	a.Describe(&s.Kind, "ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).")
 	a.Describe(&s.Image, "The image the service runs; built images are referenced by digest.")
-	a.Describe(&s.PrivateHostname, "The name other services reach it by; empty for workers.")
+	a.Describe(&s.PrivateHostname, "The name other services reach it by (a managed store's endpoint); empty for workers.")
 	a.Describe(&s.Urls, "Public URLs of its ingress ports.")
 }
 
@@ -254,13 +254,12 @@ func serviceOutputs(services map[string]aws.ServiceInfo) ServiceOutputMapOutput 
 	sort.Strings(names)
 	var parts []any
 	for _, n := range names {
-		parts = append(parts, services[n].Image, services[n].Urls)
+		parts = append(parts, services[n].Image, services[n].PrivateHostname, services[n].Urls)
 	}
 	return pulumi.All(parts...).ApplyT(func(v []any) map[string]ServiceOutput {
 		out := map[string]ServiceOutput{}
 		for i, n := range names {
-			info := services[n]
-			out[n] = ServiceOutput{Kind: info.Kind, Image: v[2*i].(string), PrivateHostname: info.PrivateHostname, Urls: v[2*i+1].([]string)}
+			out[n] = ServiceOutput{Kind: services[n].Kind, Image: v[3*i].(string), PrivateHostname: v[3*i+1].(string), Urls: v[3*i+2].([]string)}
 		}
 		return out
 	}).(ServiceOutputMapOutput)

@@ -6,7 +6,6 @@ import (
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
@@ -28,7 +27,7 @@ type Options struct {
 type ServiceInfo struct {
 	Kind            string
 	Image           pulumi.StringOutput
-	PrivateHostname string
+	PrivateHostname pulumi.StringOutput
 	Urls            pulumi.StringArrayOutput
 }
 
@@ -49,6 +48,7 @@ const (
 	KindIngress = "ingress" // reachable through a load balancer
 	KindPrivate = "private" // ports reachable only by the project's services
 	KindWorker  = "worker"  // no ports
+	KindManaged = "managed" // a managed store (RDS, ElastiCache, DocumentDB)
 )
 
 // Unsupported lists the compose features that parse but do not deploy on
@@ -165,8 +165,10 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 	}
 
+	cfg := newConfigValues(project, opts.Config)
+	stores := newStoreRefs()
 	hosts := privateHosts(project, domain)
-	params, err := newConfigParameters(ctx, name, project, opts.Config, hosts, parentOpt)
+	params, err := newConfigParameters(ctx, name, project, cfg, hosts, stores, parentOpt)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +179,10 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	securityGroups := pulumi.StringMap{}
 	endpoints := pulumi.StringMap{}
 	for _, s := range orderByDependencies(project.Services) {
-		env, secretEnv := splitEnvironment(s, hosts)
+		if s.IsManaged() {
+			continue
+		}
+		env, unresolved, secretEnv := splitEnvironment(s, hosts)
 		secrets := pulumi.StringMap{}
 		for _, e := range secretEnv {
 			secrets[e.Name] = params.arnFor(s.Name, e)
@@ -208,6 +213,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 			AssignPublicIp: network.AssignPublicIp, PrivateNamespaceId: network.PrivateNamespaceId,
 			NetworkSecurityGroupIds: netSGs, Secrets: secrets, Region: region, After: after,
 		}
+		if len(unresolved) > 0 {
+			args.ResolvedEnvironment = stores.resolve(unresolved)
+		}
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
@@ -220,9 +228,10 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		services[s.Name] = svc
 		securityGroups[s.Name] = svc.SecurityGroupId
 
-		info := ServiceInfo{Kind: KindWorker, Image: image, Urls: pulumi.StringArray{}.ToStringArrayOutput()}
+		info := ServiceInfo{Kind: KindWorker, Image: image, PrivateHostname: pulumi.String("").ToStringOutput(),
+			Urls: pulumi.StringArray{}.ToStringArrayOutput()}
 		if len(s.Ports) > 0 {
-			info.Kind, info.PrivateHostname = KindPrivate, hosts[s.Name]
+			info.Kind, info.PrivateHostname = KindPrivate, pulumi.String(hosts[s.Name]).ToStringOutput()
 		}
 		if ingress := s.IngressPorts(); len(ingress) > 0 {
 			info.Kind = KindIngress
@@ -249,11 +258,15 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	return result, nil
 }
 
-// privateHosts maps each service with ports to its private hostname.
+// privateHosts maps each service with ports to its private hostname, and
+// each managed store to the placeholder of its endpoint (see store_refs.go).
 func privateHosts(project *compose.Project, domain string) map[string]string {
 	hosts := map[string]string{}
 	for _, s := range project.Services {
-		if len(s.Ports) > 0 {
+		switch {
+		case s.IsManaged():
+			hosts[s.Name] = storeHost(s.Name)
+		case len(s.Ports) > 0:
 			hosts[s.Name] = compose.DNSLabel(s.Name) + "." + domain
 		}
 	}
@@ -336,20 +349,25 @@ func targetGroupsOf(all pulumi.StringMapOutput, service string) pulumi.StringMap
 
 // splitEnvironment separates plain values (service names rewritten to
 // private hostnames) from values that read config and must be secrets.
-func splitEnvironment(s *compose.Service, hosts map[string]string) (map[string]string, []compose.EnvVar) {
-	plain := map[string]string{}
-	var secret []compose.EnvVar
+// splitEnvironment rewrites the service names in a service's environment
+// and sorts the values into plain ones, plain ones that name a managed store
+// (resolved once its endpoint is known) and secret ones (read from config).
+func splitEnvironment(s *compose.Service, hosts map[string]string) (plain, unresolved map[string]string, secret []compose.EnvVar) {
+	plain, unresolved = map[string]string{}, map[string]string{}
 	for _, e := range s.Environment {
 		if len(e.ServiceRefs) > 0 {
 			e.Value = compose.RewriteServiceRefs(e.Value, hosts)
 		}
-		if e.IsSecret() {
+		switch {
+		case e.IsSecret():
 			secret = append(secret, e)
-		} else {
+		case hasStoreRefs(e.Value):
+			unresolved[e.Name] = e.Value
+		default:
 			plain[e.Name] = e.Value
 		}
 	}
-	return plain, secret
+	return plain, unresolved, secret
 }
 
 func containerSpec(s *compose.Service, env map[string]string) ContainerSpec {
@@ -375,79 +393,3 @@ func containerSpec(s *compose.Service, env map[string]string) ContainerSpec {
 	return spec
 }
 
-// configParameters stores config values in SSM Parameter Store as
-// SecureString parameters: one per config name, shared by every service that
-// reads it whole, and one per environment variable whose value is a template
-// around config values (e.g. a URL with a password in it).
-type configParameters struct {
-	byConfig map[string]*ssm.Parameter
-	byEnv    map[string]*ssm.Parameter // "service/VAR"
-}
-
-func (c *configParameters) arnFor(service string, e compose.EnvVar) pulumi.StringOutput {
-	if name, ok := e.DirectConfig(); ok {
-		return c.byConfig[name].Arn
-	}
-	return c.byEnv[service+"/"+e.Name].Arn
-}
-
-func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Project, config pulumi.StringMapInput, hosts map[string]string, parent pulumi.ResourceOption) (*configParameters, error) {
-	params := &configParameters{byConfig: map[string]*ssm.Parameter{}, byEnv: map[string]*ssm.Parameter{}}
-	prefix := "/defang/" + project.Name + "/" + ctx.Stack()
-	// The names are checked when the values resolve (they may arrive as one
-	// secret Output); every value below depends on this check, so a missing
-	// name fails the update with every missing name at once.
-	if config == nil {
-		config = pulumi.StringMap{}
-	}
-	checked := config.ToStringMapOutput().ApplyT(func(values map[string]string) (map[string]string, error) {
-		if err := compose.CheckConfig(project, sortedKeys(values)); err != nil {
-			return nil, err
-		}
-		return values, nil
-	}).(pulumi.StringMapOutput)
-	value := func(key string) pulumi.StringOutput { return checked.MapIndex(pulumi.String(key)) }
-	for _, key := range project.ConfigNames {
-		param, err := ssm.NewParameter(ctx, name+"-config-"+key, &ssm.ParameterArgs{
-			Name:        pulumi.String(prefix + "/config/" + key),
-			Type:        pulumi.String("SecureString"),
-			Value:       pulumi.ToSecret(value(key)).(pulumi.StringOutput),
-			Description: pulumi.Sprintf("Config value %s of %s", key, project.Name),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		params.byConfig[key] = param
-	}
-	for _, s := range project.Services {
-		_, secretEnv := splitEnvironment(s, hosts)
-		for _, e := range secretEnv {
-			if _, direct := e.DirectConfig(); direct {
-				continue
-			}
-			var values pulumi.StringArray
-			for _, ref := range e.ConfigRefs {
-				values = append(values, value(ref))
-			}
-			e := e
-			rendered := values.ToStringArrayOutput().ApplyT(func(vals []string) string {
-				byName := map[string]string{}
-				for i, ref := range e.ConfigRefs {
-					byName[ref] = vals[i]
-				}
-				return e.Render(func(n string) string { return byName[n] })
-			}).(pulumi.StringOutput)
-			param, err := ssm.NewParameter(ctx, name+"-env-"+compose.DNSLabel(s.Name)+"-"+e.Name, &ssm.ParameterArgs{
-				Name:        pulumi.String(prefix + "/" + s.Name + "/env/" + e.Name),
-				Type:        pulumi.String("SecureString"),
-				Value:       pulumi.ToSecret(rendered).(pulumi.StringOutput),
-				Description: pulumi.Sprintf("Environment %s of service %s, built from config values", e.Name, s.Name),
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			params.byEnv[s.Name+"/"+e.Name] = param
-		}
-	}
-	return params, nil
-}
