@@ -59,3 +59,4 @@ clean:
 
 include mk/sdk.mk
 include mk/engine.mk
+include mk/bench.mk

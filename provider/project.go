@@ -32,6 +32,7 @@ type ProjectArgs struct {
 	Config       pulumi.StringMapInput `pulumi:"config,optional" provider:"secret"`
 	Cloud        string                `pulumi:"cloud,optional"`
 	Mode         string                `pulumi:"mode,optional"`
+	Domain       string                `pulumi:"domain,optional"`
 	Aws          *AwsArgs              `pulumi:"aws,optional"`
 }
 
@@ -44,6 +45,7 @@ func (a *ProjectArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.Config, "Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.")
 	an.Describe(&a.Cloud, "aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.")
 	an.Describe(&a.Mode, "affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.")
+	an.Describe(&a.Domain, "A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.")
 	an.Describe(&a.Aws, "AWS resources the stack already owns, to adopt instead of creating.")
 }
 
@@ -52,12 +54,14 @@ type AwsArgs struct {
 	VpcId            pulumi.StringInput      `pulumi:"vpcId,optional"`
 	PublicSubnetIds  pulumi.StringArrayInput `pulumi:"publicSubnetIds,optional"`
 	PrivateSubnetIds pulumi.StringArrayInput `pulumi:"privateSubnetIds,optional"`
+	PublicZoneId     pulumi.StringInput      `pulumi:"publicZoneId,optional"`
 }
 
 func (a *AwsArgs) Annotate(an infer.Annotator) {
 	an.SetToken("index", "AwsArgs")
 	an.Describe(&a.VpcId, "An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.")
 	an.Describe(&a.PublicSubnetIds, "Public subnets of vpcId, for the load balancers (and tasks in affordable mode).")
+	an.Describe(&a.PublicZoneId, "The Route53 public hosted zone of domain; looked up by the domain's name when not given.")
 	an.Describe(&a.PrivateSubnetIds, "Private subnets of vpcId, for tasks in balanced and high_availability modes; they need a route to the internet (NAT) to pull images.")
 }
 
@@ -100,6 +104,7 @@ type Project struct {
 	ClusterName         pulumi.StringOutput      `pulumi:"clusterName"`
 	LoadBalancerDnsName pulumi.StringOutput      `pulumi:"loadBalancerDnsName"`
 	SecurityGroupIds    pulumi.StringMapOutput   `pulumi:"securityGroupIds"`
+	DnsRecords          aws.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 }
 
 func (p *Project) Annotate(a infer.Annotator) {
@@ -114,6 +119,7 @@ func (p *Project) Annotate(a infer.Annotator) {
 	a.Describe(&p.ClusterName, "AWS: the ECS cluster name.")
 	a.Describe(&p.LoadBalancerDnsName, "AWS: DNS name of the application load balancer (empty without HTTP ingress).")
 	a.Describe(&p.SecurityGroupIds, "AWS: service name to its security group id.")
+	a.Describe(&p.DnsRecords, "DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.")
 }
 
 // Config is the provider configuration (`defang:cloud`, `defang:mode`).
@@ -224,9 +230,10 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 	}
 
 	_ = cloud // only aws deploys today; Settings rejected the others
-	awsOpts := aws.Options{Mode: m, Config: args.Config}
+	awsOpts := aws.Options{Mode: m, Config: args.Config, Domain: args.Domain}
 	if args.Aws != nil {
 		awsOpts.VpcId, awsOpts.PublicSubnetIds, awsOpts.PrivateSubnetIds = args.Aws.VpcId, args.Aws.PublicSubnetIds, args.Aws.PrivateSubnetIds
+		awsOpts.PublicZoneId = args.Aws.PublicZoneId
 	}
 	res, err := aws.Deploy(ctx, comp, project, awsOpts)
 	if err != nil {
@@ -242,6 +249,7 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 	comp.ClusterName = res.ClusterName
 	comp.LoadBalancerDnsName = res.LoadBalancerDnsName
 	comp.SecurityGroupIds = res.SecurityGroupIds
+	comp.DnsRecords = res.DnsRecords
 	return comp, outputs.Register(ctx, comp)
 }
 

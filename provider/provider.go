@@ -21,8 +21,13 @@ import (
 // Name is the Pulumi package name.
 const Name = "defang"
 
-// New builds the provider.
-func New() (p.Provider, error) {
+// New builds the provider. WithEstimator serves defang:index:estimate
+// (estimate_function.go).
+func New(opts ...Option) (p.Provider, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	prov, err := infer.NewProviderBuilder().
 		WithDisplayName("Defang").
 		WithDescription("Deploy a Docker Compose application, production-grade, into your own AWS or Azure account.").
@@ -42,8 +47,14 @@ func New() (p.Provider, error) {
 			infer.ComponentF(aws.NewLoadBalancer),
 			infer.ComponentF(aws.NewBuildPipeline),
 			infer.ComponentF(aws.NewFargateService),
+			infer.ComponentF(aws.NewGpuCapacity),
+			infer.ComponentF(aws.NewManagedPostgres),
+			infer.ComponentF(aws.NewManagedRedis),
+			infer.ComponentF(aws.NewManagedMongo),
+			infer.ComponentF(aws.NewLlmGateway),
 		).
 		WithResources(aws.ImageBuildResource).
+		WithFunctions(infer.Function(&EstimateFunction{estimator: o.estimator})).
 		Build()
 	if err != nil {
 		return p.Provider{}, err

@@ -101,8 +101,8 @@ func newConfigParameters(ctx *pulumi.Context, name string, project *compose.Proj
 		params.byConfig[key] = param
 	}
 	for _, s := range project.Services {
-		if s.IsManaged() {
-			continue // a managed store reads its own secrets (deployStores)
+		if !runsContainer(s) {
+			continue // stores and LLM gateways read their own secrets
 		}
 		_, _, secretEnv := splitEnvironment(s, hosts)
 		for _, e := range secretEnv {

@@ -67,6 +67,7 @@ type ContainerSpec struct {
 	Replicas               *int                  `pulumi:"replicas,optional"`
 	StopGracePeriodSeconds int                   `pulumi:"stopGracePeriodSeconds,optional"`
 	Platform               string                `pulumi:"platform,optional"`
+	Gpus                   int                   `pulumi:"gpus,optional"`
 }
 
 func (c *ContainerSpec) Annotate(a infer.Annotator) {
@@ -82,6 +83,7 @@ func (c *ContainerSpec) Annotate(a infer.Annotator) {
 	a.Describe(&c.Replicas, "Number of tasks (default 1).")
 	a.Describe(&c.StopGracePeriodSeconds, "Seconds between SIGTERM and SIGKILL (Fargate allows up to 120).")
 	a.Describe(&c.Platform, "linux/amd64 (default) or linux/arm64.")
+	a.Describe(&c.Gpus, "GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.")
 }
 
 // FargateServiceArgs are the inputs of defang:aws:FargateService.
@@ -108,6 +110,7 @@ type FargateServiceArgs struct {
 	TargetGroupArns         pulumi.StringMapInput   `pulumi:"targetGroupArns,optional"`
 	Secrets                 pulumi.StringMapInput   `pulumi:"secrets,optional"`
 	Region                  pulumi.StringInput      `pulumi:"region"`
+	Autoscaling             bool                    `pulumi:"autoscaling,optional"`
 
 	// After holds the resources this service starts after (compose
 	// depends_on: the ECSService of each dependency). Go callers only: it is
@@ -120,6 +123,11 @@ type FargateServiceArgs struct {
 	// TaskPolicy is an IAM policy document (JSON) granted to the task role,
 	// e.g. Bedrock invoke rights for x-defang-llm. Go callers only.
 	TaskPolicy pulumi.StringInput
+	// CapacityProviderName is the ECS capacity provider of the service's
+	// GpuCapacity, required when Container.Gpus > 0 (the capacity provider
+	// must already be associated with the cluster: pass that association in
+	// After). Go callers only.
+	CapacityProviderName pulumi.StringInput
 }
 
 func (a *FargateServiceArgs) Annotate(an infer.Annotator) {
@@ -140,6 +148,7 @@ func (a *FargateServiceArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.TargetGroupArns, "Container port (as a string) to the target group that forwards to it.")
 	an.Describe(&a.Secrets, "Environment variable name to the ARN of the SSM SecureString parameter that holds its value.")
 	an.Describe(&a.Region, "The AWS region, for the log driver.")
+	an.Describe(&a.Autoscaling, "Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.")
 }
 
 // FargateService is defang:aws:FargateService: one compose service on ECS.
@@ -164,7 +173,7 @@ func (f *FargateService) ECSService() pulumi.Resource { return f.ecsService }
 
 func (f *FargateService) Annotate(a infer.Annotator) {
 	a.SetToken("aws", "FargateService")
-	a.Describe(&f, "One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.")
+	a.Describe(&f, "One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.")
 	a.Describe(&f.ServiceName, "The ECS service name.")
 	a.Describe(&f.TaskDefinitionArn, "The task definition ARN.")
 	a.Describe(&f.SecurityGroupId, "The service's own security group.")
@@ -185,17 +194,11 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 	settings := settingsFor(m)
 	spec := args.Container
-	cpus, memory := spec.Cpus, int64(spec.MemoryMiB)
-	if cpus == 0 {
-		cpus = defaultCPUs
-	}
-	if memory == 0 {
-		memory = defaultMemoryMiB
-	}
-	size, err := fargateTaskSize(cpus, memory)
+	size, err := taskSize(args)
 	if err != nil {
-		return nil, fmt.Errorf("service %q: deploy.resources: %w", args.ServiceName, err)
+		return nil, err
 	}
+	gpu := spec.Gpus > 0
 	parent := pulumi.Parent(comp)
 
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
@@ -262,12 +265,16 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	if spec.Platform == "linux/arm64" {
 		arch = "ARM64"
 	}
+	compatibility := "FARGATE"
+	if gpu {
+		compatibility = "EC2"
+	}
 	taskDef, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(physicalName(255, args.ProjectName, ctx.Stack(), args.ServiceName)),
 		Cpu:                     pulumi.String(strconv.Itoa(size.CPU)),
 		Memory:                  pulumi.String(strconv.FormatInt(size.MemoryMiB, 10)),
 		NetworkMode:             pulumi.String("awsvpc"),
-		RequiresCompatibilities: pulumi.StringArray{pulumi.String("FARGATE")},
+		RequiresCompatibilities: pulumi.StringArray{pulumi.String(compatibility)},
 		ExecutionRoleArn:        execRole.Arn,
 		TaskRoleArn:             taskRole.Arn,
 		ContainerDefinitions:    containerDefs,
@@ -323,9 +330,17 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			ContainerPort:  pulumi.Int(port.Port),
 		})
 	}
-	capacity := "FARGATE"
-	if settings.Spot {
-		capacity = "FARGATE_SPOT"
+	var capacity pulumi.StringInput = pulumi.String("FARGATE")
+	if gpu {
+		capacity = args.CapacityProviderName
+	} else if settings.Spot {
+		capacity = pulumi.String("FARGATE_SPOT")
+	}
+	// Tasks on EC2 (awsvpc) cannot have a public IP: GPU services leave
+	// assignPublicIp unset whatever the network says.
+	assignPublicIP := args.AssignPublicIp
+	if gpu {
+		assignPublicIP = nil
 	}
 	replicas := 1
 	if spec.Replicas != nil {
@@ -336,12 +351,12 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		TaskDefinition: taskDef.Arn,
 		DesiredCount:   pulumi.Int(replicas),
 		CapacityProviderStrategies: ecs.ServiceCapacityProviderStrategyArray{
-			&ecs.ServiceCapacityProviderStrategyArgs{CapacityProvider: pulumi.String(capacity), Weight: pulumi.Int(1)},
+			&ecs.ServiceCapacityProviderStrategyArgs{CapacityProvider: capacity, Weight: pulumi.Int(1)},
 		},
 		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
 			Subnets:        args.SubnetIds,
 			SecurityGroups: pulumi.StringArray{sg.ID()}.ToStringArrayOutput().ApplyT(appendNetworkSGs(args.NetworkSecurityGroupIds)).(pulumi.StringArrayOutput),
-			AssignPublicIp: args.AssignPublicIp,
+			AssignPublicIp: assignPublicIP,
 		},
 		LoadBalancers:                   lbs,
 		ServiceRegistries:               registries,
@@ -360,9 +375,27 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		}
 		serviceArgs.HealthCheckGracePeriodSeconds = pulumi.Int(grace)
 	}
-	service, err := ecs.NewService(ctx, name, serviceArgs, parent, pulumi.DependsOn(args.After))
+	if gpu {
+		// Fargate spreads tasks over the subnets' zones by itself; on EC2
+		// the placement strategy asks for it.
+		serviceArgs.OrderedPlacementStrategies = ecs.ServiceOrderedPlacementStrategyArray{
+			&ecs.ServiceOrderedPlacementStrategyArgs{Type: pulumi.String("spread"), Field: pulumi.String("attribute:ecs.availability-zone")},
+		}
+	}
+	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.After)}
+	if args.Autoscaling {
+		// The autoscaler owns the task count: an `up` must not reset it to
+		// the replica count (the autoscaling minimum follows replicas).
+		serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
+	}
+	service, err := ecs.NewService(ctx, name, serviceArgs, serviceOpts...)
 	if err != nil {
 		return nil, err
+	}
+	if args.Autoscaling {
+		if err := serviceAutoscaling(ctx, name, service, settings, replicas, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	comp.ecsService = service
@@ -542,6 +575,11 @@ type logConfiguration struct {
 	Options   map[string]string `json:"options"` // encoding/json sorts map keys
 }
 
+type resourceRequirement struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
 type containerDefinition struct {
 	Name             string           `json:"name"`
 	Image            string           `json:"image"`
@@ -556,6 +594,8 @@ type containerDefinition struct {
 	HealthCheck      *healthCheck     `json:"healthCheck,omitempty"`
 	StopTimeout      int              `json:"stopTimeout,omitempty"`
 	LogConfiguration logConfiguration `json:"logConfiguration"`
+	// ResourceRequirements reserves GPUs (EC2 only).
+	ResourceRequirements []resourceRequirement `json:"resourceRequirements,omitempty"`
 }
 
 // containerDefinitions renders the task's container definition JSON, sorted
@@ -599,6 +639,52 @@ func containerDefinitions(service string, spec ContainerSpec, image string, secr
 	if spec.StopGracePeriodSeconds > 0 {
 		def.StopTimeout = clamp(spec.StopGracePeriodSeconds, 2, 120)
 	}
+	if spec.Gpus > 0 {
+		def.ResourceRequirements = []resourceRequirement{{Type: "GPU", Value: strconv.Itoa(spec.Gpus)}}
+	}
 	b, err := json.Marshal([]containerDefinition{def})
 	return string(b), err
+}
+
+// taskSize is the task-level CPU and memory of a service: the smallest
+// Fargate size that holds its reservation, or for a GPU service (on EC2,
+// where any size the instance holds is valid) the reservation itself. It
+// also checks what a GPU service needs from its caller.
+func taskSize(args FargateServiceArgs) (fargateSize, error) {
+	spec := args.Container
+	fail := func(field string, err error) (fargateSize, error) {
+		return fargateSize{}, fmt.Errorf("service %q: %s: %w", args.ServiceName, field, err)
+	}
+	if spec.Gpus < 0 {
+		return fail("deploy.resources", fmt.Errorf("negative GPU count %d", spec.Gpus))
+	}
+	if spec.Gpus == 0 {
+		cpus, memory := spec.Cpus, int64(spec.MemoryMiB)
+		if cpus == 0 {
+			cpus = defaultCPUs
+		}
+		if memory == 0 {
+			memory = defaultMemoryMiB
+		}
+		size, err := fargateTaskSize(cpus, memory)
+		if err != nil {
+			return fail("deploy.resources", err)
+		}
+		return size, nil
+	}
+	if spec.Platform != "" && spec.Platform != "linux/amd64" {
+		return fail("platform", fmt.Errorf("GPU services run on linux/amd64 only, not %s", spec.Platform))
+	}
+	cpu, memory, err := gpuTaskSize(spec.Cpus, spec.MemoryMiB)
+	if err != nil {
+		return fail("deploy.resources", err)
+	}
+	if _, err := gpuInstanceType(spec.Gpus, cpu, memory); err != nil {
+		return fail("deploy.resources", err)
+	}
+	if args.CapacityProviderName == nil {
+		return fail("deploy.resources.reservations.devices",
+			fmt.Errorf("%d GPUs need EC2 GPU capacity: create a GpuCapacity for the service, add its capacity provider to the cluster and pass its name as CapacityProviderName", spec.Gpus))
+	}
+	return fargateSize{CPU: cpu, MemoryMiB: memory}, nil
 }

@@ -18,24 +18,28 @@ type IngressTarget struct {
 	Service       string `pulumi:"service"`
 	Port          int    `pulumi:"port"`
 	PublishedPort int    `pulumi:"publishedPort,optional"`
-	// AppProtocol is http (ALB) or tcp (NLB).
+	// AppProtocol is http, http2 or grpc (ALB) or tcp (NLB).
 	AppProtocol     string `pulumi:"appProtocol,optional"`
 	HealthCheckPath string `pulumi:"healthCheckPath,optional"`
 	// HealthCheckIntervalSeconds etc. come from the compose healthcheck.
 	HealthCheckIntervalSeconds int `pulumi:"healthCheckIntervalSeconds,optional"`
 	HealthCheckTimeoutSeconds  int `pulumi:"healthCheckTimeoutSeconds,optional"`
 	HealthCheckRetries         int `pulumi:"healthCheckRetries,optional"`
+	// DomainName is the service's compose `domainname:`, on every target of
+	// that service.
+	DomainName string `pulumi:"domainName,optional"`
 }
 
 func (t *IngressTarget) Annotate(a infer.Annotator) {
 	a.Describe(&t.Service, "The compose service name.")
 	a.Describe(&t.Port, "The container (target) port.")
 	a.Describe(&t.PublishedPort, "The listener port on the load balancer; defaults to port.")
-	a.Describe(&t.AppProtocol, "http (application load balancer, the default) or tcp (network load balancer).")
+	a.Describe(&t.AppProtocol, "http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).")
 	a.Describe(&t.HealthCheckPath, "Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.")
 	a.Describe(&t.HealthCheckIntervalSeconds, "Seconds between probes (5-300).")
 	a.Describe(&t.HealthCheckTimeoutSeconds, "Probe timeout in seconds (2-120, below the interval).")
 	a.Describe(&t.HealthCheckRetries, "Failed probes before a target is unhealthy (2-10).")
+	a.Describe(&t.DomainName, "The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).")
 }
 
 // key identifies a target in the targetGroupArns output: "service:port".
@@ -50,17 +54,40 @@ func (t IngressTarget) published() int {
 
 func (t IngressTarget) isTCP() bool { return t.AppProtocol == "tcp" }
 
+// isHTTP1 is true for a plain HTTP target, the only kind an HTTP listener
+// can serve; http2 and grpc targets need the HTTPS listener.
+func (t IngressTarget) isHTTP1() bool { return !t.isTCP() && t.protocolVersion() == "HTTP1" }
+
+// protocolVersion is the target group's protocol version (ALB targets).
+func (t IngressTarget) protocolVersion() string {
+	switch t.AppProtocol {
+	case "http2":
+		return "HTTP2"
+	case "grpc":
+		return "GRPC"
+	}
+	return "HTTP1"
+}
+
 // LoadBalancerArgs are the inputs of defang:aws:LoadBalancer.
 type LoadBalancerArgs struct {
 	VpcId     pulumi.StringInput      `pulumi:"vpcId"`
 	SubnetIds pulumi.StringArrayInput `pulumi:"subnetIds"`
 	Targets   []IngressTarget         `pulumi:"targets"`
+	// Domain is a public DNS zone: each HTTP ingress port is served at
+	// https://<service>--<port>.<domain>.
+	Domain string `pulumi:"domain,optional"`
+	// ZoneId is the Route 53 public hosted zone of Domain; looked up by
+	// name when not given.
+	ZoneId pulumi.StringInput `pulumi:"zoneId,optional"`
 }
 
 func (a *LoadBalancerArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.VpcId, "The VPC of the load balancers and target groups.")
 	an.Describe(&a.SubnetIds, "Public subnets the load balancers live in.")
-	an.Describe(&a.Targets, "The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.")
+	an.Describe(&a.Targets, "The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.")
+	an.Describe(&a.Domain, "A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.")
+	an.Describe(&a.ZoneId, "The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.")
 }
 
 // LoadBalancer is defang:aws:LoadBalancer: one shared ALB for HTTP ingress
@@ -75,20 +102,50 @@ type LoadBalancer struct {
 	TargetGroupArns    pulumi.StringMapOutput `pulumi:"targetGroupArns"`
 	// Endpoints maps "service:port" to its public URL.
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
+	// DomainNameUrls maps a service with a domainname to its URL there.
+	DomainNameUrls pulumi.StringMapOutput `pulumi:"domainNameUrls"`
+	// CertificateArns maps each certificate's domain to its ARN.
+	CertificateArns pulumi.StringMapOutput `pulumi:"certificateArns"`
+	// DnsRecords are the records the user must create by hand.
+	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
 }
 
 func (l *LoadBalancer) Annotate(a infer.Annotator) {
 	a.SetToken("aws", "LoadBalancer")
-	a.Describe(&l, "The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.")
+	a.Describe(&l, "The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.")
 	a.Describe(&l.DnsName, "DNS name of the application load balancer (empty when no HTTP ingress).")
 	a.Describe(&l.NlbDnsName, "DNS name of the network load balancer (empty when no TCP ingress).")
 	a.Describe(&l.AlbSecurityGroupId, "Security group of the application load balancer; services admit it on their HTTP ingress ports.")
 	a.Describe(&l.NlbSecurityGroupId, "Security group of the network load balancer; services admit it on their TCP ingress ports.")
 	a.Describe(&l.TargetGroupArns, "`service:port` to the ARN of its target group.")
-	a.Describe(&l.Endpoints, "`service:port` to its public URL.")
+	a.Describe(&l.Endpoints, "`service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.")
+	a.Describe(&l.DomainNameUrls, "Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.")
+	a.Describe(&l.CertificateArns, "Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.")
+	a.Describe(&l.DnsRecords, "DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.")
 }
 
-// NewLoadBalancer creates the load balancers, listeners and target groups.
+// NewLoadBalancer creates the load balancers, listeners and target groups,
+// and, with a domain or domainnames, the certificates and DNS records.
+//
+// Without a domain and without domainnames the application load balancer
+// has one HTTP listener per published port, forwarding to its target.
+//
+// With a domain, HTTP ports are told apart by host name, not by port: one
+// HTTPS listener on 443 (TLS 1.3 policy, the wildcard certificate as its
+// default) routes each <service>--<port>.<domain> to its target group by
+// host header, and port 80 and every other published HTTP port get a
+// listener that redirects to HTTPS (301), so http://host:published still
+// arrives. Unknown hosts get a 404.
+//
+// A domainname is routed by host header to its service's first HTTP port
+// (the lowest). Inside the domain's zone it is validated and aliased there
+// and the update waits for its certificate. Outside (or with no domain) we
+// cannot write its DNS: its records are listed in dnsRecords; until ACM
+// issues its certificate it is served over plain HTTP on port 80 (http
+// targets only), and from the update after that on, over HTTPS with HTTP
+// redirected. Without a domain, an HTTPS listener exists only once such a
+// certificate is issued (the load balancer rejects a pending certificate),
+// and port 80 gets a listener (404 by default) for the domainnames.
 func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
 	comp := &LoadBalancer{}
 	if err := ctx.RegisterComponentResource("defang:aws:LoadBalancer", name, comp, opts...); err != nil {
@@ -103,93 +160,505 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 	}
 	var httpTargets, tcpTargets []IngressTarget
 	for _, t := range targets {
+		switch t.AppProtocol {
+		case "", "http", "http2", "grpc", "tcp":
+		default:
+			return nil, fmt.Errorf("service %q: port %d: appProtocol %q is not one of http, http2, grpc, tcp", t.Service, t.Port, t.AppProtocol)
+		}
 		if t.isTCP() {
 			tcpTargets = append(tcpTargets, t)
 		} else {
 			httpTargets = append(httpTargets, t)
 		}
 	}
+	domain := ""
+	if args.Domain != "" {
+		d, err := checkDNSName("domain", args.Domain)
+		if err != nil {
+			return nil, err
+		}
+		domain = d
+	}
+	if args.ZoneId != nil && domain == "" {
+		return nil, fmt.Errorf("zoneId needs domain: give the name of the hosted zone as domain")
+	}
+	named, err := domainNameTargets(targets)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkHTTPS(httpTargets, domain, named); err != nil {
+		return nil, err
+	}
 
 	tgArns := pulumi.StringMap{}
 	endpoints := pulumi.StringMap{}
 	empty := pulumi.String("").ToStringOutput()
 	comp.DnsName, comp.NlbDnsName, comp.AlbSecurityGroupId, comp.NlbSecurityGroupId = empty, empty, empty, empty
+	comp.DomainNameUrls = pulumi.StringMap{}.ToStringMapOutput()
+	comp.CertificateArns = pulumi.StringMap{}.ToStringMapOutput()
+	comp.DnsRecords = dnsRecordsOutput(nil)
 
-	for _, kind := range []struct {
-		suffix, lbType, scheme string
-		targets                []IngressTarget
-		dns, sg                *pulumi.StringOutput
-	}{
-		{"alb", "application", "http", httpTargets, &comp.DnsName, &comp.AlbSecurityGroupId},
-		{"nlb", "network", "tcp", tcpTargets, &comp.NlbDnsName, &comp.NlbSecurityGroupId},
-	} {
-		if len(kind.targets) == 0 {
-			continue
+	if len(httpTargets) > 0 {
+		if err := newApplicationLB(ctx, comp, name, args, httpTargets, domain, named, tgArns, endpoints, parent); err != nil {
+			return nil, err
 		}
-		sg, err := ec2.NewSecurityGroup(ctx, name+"-"+kind.suffix, &ec2.SecurityGroupArgs{
-			VpcId:       args.VpcId,
-			Description: pulumi.String("Load balancer listeners"),
-			Egress:      allEgress(),
-		}, parent)
+	}
+	if len(tcpTargets) > 0 {
+		sg, balancer, err := newBalancer(ctx, name, "nlb", "network", args, publishedPorts(tcpTargets), parent)
 		if err != nil {
 			return nil, err
 		}
-		// The only rules open to the world: the listener ports.
-		for _, port := range publishedPorts(kind.targets) {
-			if _, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-%s-%d", name, kind.suffix, port), &vpc.SecurityGroupIngressRuleArgs{
-				SecurityGroupId: sg.ID(),
-				IpProtocol:      pulumi.String("tcp"),
-				FromPort:        pulumi.Int(port),
-				ToPort:          pulumi.Int(port),
-				CidrIpv4:        pulumi.String("0.0.0.0/0"),
-				Description:     pulumi.Sprintf("Listener port %d", port),
-			}, parent); err != nil {
-				return nil, err
-			}
-		}
-		balancer, err := lb.NewLoadBalancer(ctx, name+"-"+kind.suffix, &lb.LoadBalancerArgs{
-			LoadBalancerType: pulumi.String(kind.lbType),
-			Internal:         pulumi.Bool(false),
-			Subnets:          args.SubnetIds,
-			SecurityGroups:   pulumi.StringArray{sg.ID()},
-			DropInvalidHeaderFields: func() pulumi.BoolPtrInput {
-				if kind.lbType == "application" {
-					return pulumi.Bool(true)
-				}
-				return nil
-			}(),
-		}, parent)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range kind.targets {
+		for _, t := range tcpTargets {
 			tg, err := lb.NewTargetGroup(ctx, fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port), targetGroupArgs(args.VpcId, t), parent)
 			if err != nil {
 				return nil, err
 			}
-			protocol := "HTTP"
-			if t.isTCP() {
-				protocol = "TCP"
-			}
-			if _, err := lb.NewListener(ctx, fmt.Sprintf("%s-%s-%d", name, kind.suffix, t.published()), &lb.ListenerArgs{
+			if _, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
 				LoadBalancerArn: balancer.Arn,
 				Port:            pulumi.Int(t.published()),
-				Protocol:        pulumi.String(protocol),
-				DefaultActions: lb.ListenerDefaultActionArray{&lb.ListenerDefaultActionArgs{
-					Type: pulumi.String("forward"), TargetGroupArn: tg.Arn,
-				}},
+				Protocol:        pulumi.String("TCP"),
+				DefaultActions:  forward(tg),
 			}, parent); err != nil {
 				return nil, err
 			}
 			tgArns[t.key()] = tg.Arn
-			endpoints[t.key()] = endpointURL(kind.scheme, balancer.DnsName, t.published())
+			endpoints[t.key()] = endpointURL("tcp", balancer.DnsName, t.published())
 		}
-		*kind.dns = balancer.DnsName
-		*kind.sg = sg.ID().ToStringOutput()
+		comp.NlbDnsName = balancer.DnsName
+		comp.NlbSecurityGroupId = sg.ID().ToStringOutput()
 	}
 	comp.TargetGroupArns = tgArns.ToStringMapOutput()
 	comp.Endpoints = endpoints.ToStringMapOutput()
 	return comp, outputs.Register(ctx, comp)
+}
+
+// namedTarget is a service's domainname and the target it routes to.
+type namedTarget struct {
+	domain string // normalized
+	target IngressTarget
+}
+
+// domainNameTargets pairs each domainname with its service's first HTTP
+// target (the lowest port), sorted by domainname.
+func domainNameTargets(targets []IngressTarget) ([]namedTarget, error) {
+	byService := map[string]*namedTarget{}
+	var services []string
+	for _, t := range targets {
+		if t.DomainName == "" {
+			continue
+		}
+		d, err := checkDNSName(fmt.Sprintf("service %q: domainname", t.Service), t.DomainName)
+		if err != nil {
+			return nil, err
+		}
+		nt, ok := byService[t.Service]
+		if !ok {
+			nt = &namedTarget{domain: d}
+			byService[t.Service] = nt
+			services = append(services, t.Service)
+		} else if nt.domain != d {
+			return nil, fmt.Errorf("service %q: domainname: its targets disagree (%q and %q)", t.Service, nt.domain, d)
+		}
+		if !t.isTCP() && (nt.target.Service == "" || t.Port < nt.target.Port) {
+			nt.target = t
+		}
+	}
+	owner := map[string]string{}
+	var out []namedTarget
+	for _, s := range services {
+		nt := byService[s]
+		if nt.target.Service == "" {
+			return nil, fmt.Errorf("service %q: domainname %q needs an HTTP ingress port (http, http2 or grpc); its ingress ports are all tcp", s, nt.domain)
+		}
+		if prev, ok := owner[nt.domain]; ok {
+			return nil, fmt.Errorf("service %q: domainname %q is also the domainname of service %q", s, nt.domain, prev)
+		}
+		owner[nt.domain] = s
+		out = append(out, *nt)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].domain < out[j].domain })
+	return out, nil
+}
+
+// checkHTTPS rejects http2/grpc targets that no HTTPS listener would serve,
+// and, without a domain, a plain HTTP listener on 443 where the HTTPS
+// listener of the domainnames must go.
+func checkHTTPS(httpTargets []IngressTarget, domain string, named []namedTarget) error {
+	routed := map[string]string{} // target key -> domainname
+	for _, n := range named {
+		routed[n.target.key()] = n.domain
+	}
+	for _, t := range httpTargets {
+		if t.isHTTP1() || domain != "" || routed[t.key()] != "" {
+			continue
+		}
+		return fmt.Errorf("service %q: port %d: %s ingress needs HTTPS: give the Project a domain (a domainname serves only its service's first HTTP port)", t.Service, t.Port, t.AppProtocol)
+	}
+	if domain == "" && len(named) > 0 {
+		for _, t := range httpTargets {
+			if t.isHTTP1() && t.published() == 443 {
+				return fmt.Errorf("service %q: port %d is published on 443 as plain HTTP, but 443 is the HTTPS listener of domainname %q; publish it on another port", t.Service, t.Port, named[0].domain)
+			}
+		}
+	}
+	return nil
+}
+
+// httpListener is one HTTP listener of the application load balancer.
+type httpListener struct {
+	port int
+	// action: "forward" to target, "redirect" to HTTPS, or "notFound".
+	action string
+	target IngressTarget
+	res    *lb.Listener
+}
+
+const (
+	httpsPort = 443
+	// sslPolicy: TLS 1.3 and 1.2 only.
+	sslPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+)
+
+// newApplicationLB builds the application load balancer of the HTTP
+// targets; see NewLoadBalancer for the layout.
+func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args LoadBalancerArgs, httpTargets []IngressTarget,
+	domain string, named []namedTarget, tgArns, endpoints pulumi.StringMap, parent pulumi.ResourceOrInvokeOption) error {
+	// Which domainnames can be on the HTTPS listener in this update: those
+	// in our zone (we validate them and wait), and the others once ACM has
+	// issued a certificate for them.
+	issued := map[string]string{}
+	for _, n := range named {
+		if !inZone(n.domain, domain) {
+			if arn, ok := issuedCertificateArn(ctx, n.domain, parent, comp); ok {
+				issued[n.domain] = arn
+			}
+		}
+	}
+	usable := func(n namedTarget) bool { return inZone(n.domain, domain) || issued[n.domain] != "" }
+	https := domain != ""
+	for _, n := range named {
+		https = https || usable(n)
+	}
+
+	// The HTTP listeners, by port.
+	listeners := map[int]*httpListener{}
+	if domain != "" {
+		listeners[80] = &httpListener{port: 80, action: "redirect"}
+		for _, t := range httpTargets {
+			if t.published() != httpsPort {
+				listeners[t.published()] = &httpListener{port: t.published(), action: "redirect"}
+			}
+		}
+	} else {
+		for _, t := range httpTargets {
+			if !t.isHTTP1() {
+				continue
+			}
+			if prev, ok := listeners[t.published()]; ok {
+				return fmt.Errorf("service %q: ports %d and %d are both published on %d; give one of them another published port", t.Service, prev.target.Port, t.Port, t.published())
+			}
+			listeners[t.published()] = &httpListener{port: t.published(), action: "forward", target: t}
+		}
+		if _, ok := listeners[80]; !ok && len(named) > 0 {
+			listeners[80] = &httpListener{port: 80, action: "notFound"}
+		}
+	}
+	var ports []int
+	for p := range listeners {
+		ports = append(ports, p)
+	}
+	if https {
+		ports = append(ports, httpsPort)
+	}
+	sort.Ints(ports)
+
+	var zone *zoneDNS
+	if domain != "" {
+		zoneID := args.ZoneId
+		if zoneID == nil {
+			id, err := lookupPublicZone(ctx, domain, parent)
+			if err != nil {
+				return err
+			}
+			zoneID = pulumi.String(id)
+		}
+		zone = newZoneDNS(name, zoneID, parent)
+	}
+
+	sg, balancer, err := newBalancer(ctx, name, "alb", "application", args, ports, parent)
+	if err != nil {
+		return err
+	}
+	tgs := map[string]*lb.TargetGroup{}
+	for _, t := range httpTargets {
+		tg, err := lb.NewTargetGroup(ctx, fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port), targetGroupArgs(args.VpcId, t), parent)
+		if err != nil {
+			return err
+		}
+		tgs[t.key()] = tg
+		tgArns[t.key()] = tg.Arn
+	}
+	for _, p := range ports {
+		l := listeners[p]
+		if l == nil {
+			continue
+		}
+		var actions lb.ListenerDefaultActionArray
+		switch l.action {
+		case "forward":
+			actions = forward(tgs[l.target.key()])
+		case "redirect":
+			actions = lb.ListenerDefaultActionArray{&lb.ListenerDefaultActionArgs{
+				Type: pulumi.String("redirect"), Redirect: &lb.ListenerDefaultActionRedirectArgs{
+					Protocol: pulumi.String("HTTPS"), Port: pulumi.String(fmt.Sprint(httpsPort)), StatusCode: pulumi.String("HTTP_301"),
+				},
+			}}
+		default:
+			actions = notFound()
+		}
+		l.res, err = lb.NewListener(ctx, fmt.Sprintf("%s-alb-%d", name, p), &lb.ListenerArgs{
+			LoadBalancerArn: balancer.Arn,
+			Port:            pulumi.Int(p),
+			Protocol:        pulumi.String("HTTP"),
+			DefaultActions:  actions,
+		}, parent)
+		if err != nil {
+			return err
+		}
+	}
+
+	// Certificates: the domain's wildcard, then one per domainname.
+	certArns := pulumi.StringMap{}
+	var defaultCert pulumi.StringInput
+	type extraCert struct {
+		domain string
+		arn    pulumi.StringInput
+	}
+	var extraCerts []extraCert // attached with ListenerCertificate
+	var userRecords [][3]pulumi.StringOutput
+	if domain != "" {
+		wildcard := "*." + domain
+		cert, err := newDNSCertificate(ctx, name+"-wildcard", wildcard, parent)
+		if err != nil {
+			return err
+		}
+		certArns[wildcard] = cert.Arn
+		if defaultCert, err = zone.validate(ctx, name+"-wildcard", wildcard, cert); err != nil {
+			return err
+		}
+	}
+	for _, n := range named {
+		cert, err := newDNSCertificate(ctx, name+"-"+n.domain, n.domain, parent)
+		if err != nil {
+			return err
+		}
+		certArns[n.domain] = cert.Arn
+		var arn pulumi.StringInput
+		if inZone(n.domain, domain) {
+			validated, err := zone.validate(ctx, name+"-"+n.domain, n.domain, cert)
+			if err != nil {
+				return err
+			}
+			if err := zone.alias(ctx, n.domain, balancer); err != nil {
+				return err
+			}
+			arn = validated
+		} else {
+			dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+			userRecords = append(userRecords,
+				[3]pulumi.StringOutput{dvo.ResourceRecordName().Elem(), dvo.ResourceRecordType().Elem(), dvo.ResourceRecordValue().Elem()},
+				[3]pulumi.StringOutput{pulumi.String(n.domain).ToStringOutput(), pulumi.String(targetRecordType(n.domain)).ToStringOutput(), balancer.DnsName})
+			if a := issued[n.domain]; a != "" {
+				arn = pulumi.String(a)
+			}
+		}
+		switch {
+		case arn == nil:
+		case defaultCert == nil:
+			defaultCert = arn
+		default:
+			extraCerts = append(extraCerts, extraCert{n.domain, arn})
+		}
+	}
+
+	// The HTTPS listener and its host rules.
+	type hostRoute struct {
+		host   string
+		target IngressTarget
+	}
+	var routes []hostRoute
+	if domain != "" {
+		for _, t := range httpTargets {
+			routes = append(routes, hostRoute{IngressHostname(t.Service, t.Port, domain), t})
+		}
+	}
+	for _, n := range named {
+		if usable(n) {
+			routes = append(routes, hostRoute{n.domain, n.target})
+		}
+	}
+	sort.Slice(routes, func(i, j int) bool { return routes[i].host < routes[j].host })
+	if https {
+		listener, err := lb.NewListener(ctx, name+"-alb-https", &lb.ListenerArgs{
+			LoadBalancerArn: balancer.Arn,
+			Port:            pulumi.Int(httpsPort),
+			Protocol:        pulumi.String("HTTPS"),
+			SslPolicy:       pulumi.String(sslPolicy),
+			CertificateArn:  defaultCert,
+			DefaultActions:  notFound(),
+		}, parent)
+		if err != nil {
+			return err
+		}
+		for _, c := range extraCerts {
+			if _, err := lb.NewListenerCertificate(ctx, name+"-https-"+c.domain, &lb.ListenerCertificateArgs{
+				ListenerArn: listener.Arn, CertificateArn: c.arn,
+			}, parent); err != nil {
+				return err
+			}
+		}
+		for i, r := range routes {
+			if err := hostRule(ctx, name+"-https-"+r.host, listener, i+1, r.host, ruleForward(tgs[r.target.key()]), parent); err != nil {
+				return err
+			}
+		}
+	}
+	// Port 80 for the domainnames: before their certificate serves, plain
+	// HTTP (http targets only); after, a redirect where port 80 does not
+	// redirect everything already.
+	priority := 0
+	for _, n := range named {
+		var action lb.ListenerRuleActionArray
+		switch {
+		case usable(n) && listeners[80].action != "redirect":
+			action = ruleRedirect()
+		case !usable(n) && n.target.isHTTP1():
+			action = ruleForward(tgs[n.target.key()])
+		default:
+			continue
+		}
+		priority++
+		if err := hostRule(ctx, name+"-http-"+n.domain, listeners[80].res, priority, n.domain, action, parent); err != nil {
+			return err
+		}
+	}
+
+	// Names in our zone, and the endpoints.
+	routedBy := map[string]string{}
+	for _, n := range named {
+		routedBy[n.target.key()] = n.domain
+	}
+	for _, t := range httpTargets {
+		switch {
+		case domain != "":
+			host := IngressHostname(t.Service, t.Port, domain)
+			if err := zone.alias(ctx, host, balancer); err != nil {
+				return err
+			}
+			endpoints[t.key()] = pulumi.String("https://" + host).ToStringOutput()
+		case t.isHTTP1():
+			endpoints[t.key()] = endpointURL("http", balancer.DnsName, t.published())
+		default: // http2/grpc served through its service's domainname
+			endpoints[t.key()] = pulumi.String("https://" + routedBy[t.key()]).ToStringOutput()
+		}
+	}
+	domainURLs := pulumi.StringMap{}
+	for _, n := range named {
+		scheme := "https"
+		if !usable(n) && n.target.isHTTP1() {
+			scheme = "http"
+		}
+		domainURLs[n.target.Service] = pulumi.String(scheme + "://" + n.domain)
+	}
+
+	comp.DnsName = balancer.DnsName
+	comp.AlbSecurityGroupId = sg.ID().ToStringOutput()
+	comp.DomainNameUrls = domainURLs.ToStringMapOutput()
+	comp.CertificateArns = certArns.ToStringMapOutput()
+	comp.DnsRecords = dnsRecordsOutput(userRecords)
+	return nil
+}
+
+// newBalancer creates a load balancer of lbType and its security group,
+// open to the world on the listener ports only.
+func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []int, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
+	sg, err := ec2.NewSecurityGroup(ctx, name+"-"+suffix, &ec2.SecurityGroupArgs{
+		VpcId:       args.VpcId,
+		Description: pulumi.String("Load balancer listeners"),
+		Egress:      allEgress(),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The only rules open to the world: the listener ports.
+	for _, port := range ports {
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-%s-%d", name, suffix, port), &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: sg.ID(),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(port),
+			ToPort:          pulumi.Int(port),
+			CidrIpv4:        pulumi.String("0.0.0.0/0"),
+			Description:     pulumi.Sprintf("Listener port %d", port),
+		}, parent); err != nil {
+			return nil, nil, err
+		}
+	}
+	var dropInvalid pulumi.BoolPtrInput
+	if lbType == "application" {
+		dropInvalid = pulumi.Bool(true)
+	}
+	balancer, err := lb.NewLoadBalancer(ctx, name+"-"+suffix, &lb.LoadBalancerArgs{
+		LoadBalancerType:        pulumi.String(lbType),
+		Internal:                pulumi.Bool(false),
+		Subnets:                 args.SubnetIds,
+		SecurityGroups:          pulumi.StringArray{sg.ID()},
+		DropInvalidHeaderFields: dropInvalid,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sg, balancer, nil
+}
+
+func forward(tg *lb.TargetGroup) lb.ListenerDefaultActionArray {
+	return lb.ListenerDefaultActionArray{&lb.ListenerDefaultActionArgs{
+		Type: pulumi.String("forward"), TargetGroupArn: tg.Arn,
+	}}
+}
+
+// notFound answers hosts that no rule routes.
+func notFound() lb.ListenerDefaultActionArray {
+	return lb.ListenerDefaultActionArray{&lb.ListenerDefaultActionArgs{
+		Type: pulumi.String("fixed-response"), FixedResponse: &lb.ListenerDefaultActionFixedResponseArgs{
+			ContentType: pulumi.String("text/plain"), MessageBody: pulumi.String("Not Found"), StatusCode: pulumi.String("404"),
+		},
+	}}
+}
+
+func ruleForward(tg *lb.TargetGroup) lb.ListenerRuleActionArray {
+	return lb.ListenerRuleActionArray{&lb.ListenerRuleActionArgs{Type: pulumi.String("forward"), TargetGroupArn: tg.Arn}}
+}
+
+func ruleRedirect() lb.ListenerRuleActionArray {
+	return lb.ListenerRuleActionArray{&lb.ListenerRuleActionArgs{
+		Type: pulumi.String("redirect"), Redirect: &lb.ListenerRuleActionRedirectArgs{
+			Protocol: pulumi.String("HTTPS"), Port: pulumi.String(fmt.Sprint(httpsPort)), StatusCode: pulumi.String("HTTP_301"),
+		},
+	}}
+}
+
+// hostRule routes one host name. Host conditions never overlap, so the
+// priorities (1, 2, ... in host order) only need to be distinct.
+func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priority int, host string, actions lb.ListenerRuleActionArray, parent pulumi.ResourceOrInvokeOption) error {
+	_, err := lb.NewListenerRule(ctx, logical, &lb.ListenerRuleArgs{
+		ListenerArn: listener.Arn,
+		Priority:    pulumi.Int(priority),
+		Actions:     actions,
+		Conditions: lb.ListenerRuleConditionArray{&lb.ListenerRuleConditionArgs{
+			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(host)}},
+		}},
+	}, parent)
+	return err
 }
 
 // checkPublishedPorts rejects two services on the same listener port: like
@@ -253,8 +722,14 @@ func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupA
 		// No URL in the healthcheck: any HTTP answer means the server is up.
 		path, matcher = "/", "200-499"
 	}
+	if t.protocolVersion() == "GRPC" {
+		// A gRPC probe is a gRPC call; ALB's default method answers
+		// UNIMPLEMENTED (12) on any gRPC server, so any status code
+		// means the server is up.
+		path, matcher = "/AWS.ALB/healthcheck", "0-99"
+	}
 	args.Protocol = pulumi.String("HTTP")
-	args.ProtocolVersion = pulumi.String("HTTP1")
+	args.ProtocolVersion = pulumi.String(t.protocolVersion())
 	args.HealthCheck = &lb.TargetGroupHealthCheckArgs{
 		Protocol: pulumi.String("HTTP"), Path: pulumi.String(path), Matcher: pulumi.String(matcher),
 		Interval: pulumi.Int(interval), Timeout: pulumi.Int(timeout),

@@ -17,6 +17,10 @@ type Options struct {
 	Mode mode.Mode
 	// Config holds the secret config values by name (nil: none).
 	Config pulumi.StringMapInput
+	// Domain is a public DNS zone for HTTPS hostnames (<service>--<port>.<domain>);
+	// PublicZoneId is its Route53 zone, looked up by name when nil.
+	Domain       string
+	PublicZoneId pulumi.StringInput
 	// Adopt an existing VPC when VpcId is set.
 	VpcId            pulumi.StringInput
 	PublicSubnetIds  pulumi.StringArrayInput
@@ -41,6 +45,9 @@ type Result struct {
 	ClusterName         pulumi.StringOutput
 	LoadBalancerDnsName pulumi.StringOutput
 	SecurityGroupIds    pulumi.StringMapOutput
+	// DnsRecords are the records the user must add by hand (a domainname
+	// outside the Project's zone); empty when none.
+	DnsRecords DnsRecordArrayOutput
 }
 
 // Service kinds reported in the Project's services output.
@@ -51,51 +58,6 @@ const (
 	KindManaged = "managed" // a managed store (RDS, ElastiCache, DocumentDB)
 )
 
-// Unsupported lists the compose features that parse but do not deploy on
-// AWS yet, each as an error naming the service and field, so that nothing is
-// silently dropped.
-func Unsupported(p *compose.Project) compose.Errors {
-	var errs compose.Errors
-	notYet := func(service, field, what string) {
-		errs = append(errs, compose.Diagnostic{Service: service, Field: field,
-			Message: what + " is not supported on AWS yet"})
-	}
-	for _, s := range p.Services {
-		switch {
-		case s.Postgres != nil:
-			notYet(s.Name, "x-defang-postgres", "managed Postgres")
-		case s.Redis != nil:
-			notYet(s.Name, "x-defang-redis", "managed Redis")
-		case s.Mongo != nil:
-			notYet(s.Name, "x-defang-mongodb", "managed MongoDB")
-		}
-		if s.LLM {
-			notYet(s.Name, "x-defang-llm", "the LLM gateway")
-		}
-		if len(s.Models) > 0 {
-			notYet(s.Name, "models", "compose models (the LLM gateway)")
-		}
-		if s.GPUs > 0 {
-			notYet(s.Name, "deploy.resources.reservations.devices", "GPU capacity")
-		}
-		if s.DomainName != "" {
-			notYet(s.Name, "domainname", "a custom domain (HTTPS with ACM)")
-		}
-		for i, port := range s.Ports {
-			if port.Mode == compose.PortModeIngress && (port.AppProtocol == compose.AppProtocolHTTP2 || port.AppProtocol == compose.AppProtocolGRPC) {
-				notYet(s.Name, fmt.Sprintf("ports[%d].app_protocol", i), port.AppProtocol+" ingress (it needs an HTTPS listener)")
-			}
-			if port.Mode == compose.PortModeIngress && port.Protocol == compose.ProtocolUDP {
-				notYet(s.Name, fmt.Sprintf("ports[%d].protocol", i), "UDP ingress")
-			}
-		}
-	}
-	if len(p.Models) > 0 && len(errs) == 0 {
-		notYet("", "models", "compose models (the LLM gateway)")
-	}
-	return errs
-}
-
 // PrivateDomain is the private DNS domain of a project's services.
 func PrivateDomain(projectName, stack string) string {
 	return compose.DNSLabel(projectName) + "." + compose.DNSLabel(stack) + ".internal"
@@ -103,9 +65,6 @@ func PrivateDomain(projectName, stack string) string {
 
 // Deploy creates the AWS resources of a compose project under parent.
 func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
-	if errs := Unsupported(project); len(errs) > 0 {
-		return nil, errs
-	}
 	name := compose.DNSLabel(project.Name)
 	modeName := string(opts.Mode)
 	parentOpt := pulumi.Parent(parent)
@@ -127,10 +86,32 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ecs.NewClusterCapacityProviders(ctx, name, &ecs.ClusterCapacityProvidersArgs{
+	// GPU services run on EC2 capacity of their own, which must be attached
+	// to the cluster before a service may use it.
+	capacityProviders := pulumi.StringArray{pulumi.String("FARGATE"), pulumi.String("FARGATE_SPOT")}
+	gpuCapacity := map[string]pulumi.StringOutput{}
+	for _, s := range project.Services {
+		if s.GPUs == 0 || !runsContainer(s) {
+			continue
+		}
+		replicas := max(s.Replicas, 1)
+		gpu, err := NewGpuCapacity(ctx, name+"-"+compose.DNSLabel(s.Name)+"-gpu", GpuCapacityArgs{
+			ProjectName: project.Name, ServiceName: s.Name, Mode: modeName,
+			Gpus: s.GPUs, Cpus: s.CPUs, MemoryMiB: int(s.MemoryMiB), Replicas: &replicas, Autoscaling: s.Autoscaling,
+			ClusterName: cluster.Name, SubnetIds: network.TaskSubnetIds, VpcId: network.VpcId,
+			AssignPublicIp: network.AssignPublicIp,
+		}, parentOpt)
+		if err != nil {
+			return nil, err
+		}
+		gpuCapacity[s.Name] = gpu.CapacityProviderName
+		capacityProviders = append(capacityProviders, gpu.CapacityProviderName)
+	}
+	clusterCapacity, err := ecs.NewClusterCapacityProviders(ctx, name, &ecs.ClusterCapacityProvidersArgs{
 		ClusterName:       cluster.Name,
-		CapacityProviders: pulumi.StringArray{pulumi.String("FARGATE"), pulumi.String("FARGATE_SPOT")},
-	}, parentOpt); err != nil {
+		CapacityProviders: capacityProviders,
+	}, parentOpt)
+	if err != nil {
 		return nil, err
 	}
 
@@ -142,6 +123,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if len(targets) > 0 {
 		balancer, err = NewLoadBalancer(ctx, name, LoadBalancerArgs{
 			VpcId: network.VpcId, SubnetIds: network.PublicSubnetIds, Targets: targets,
+			Domain: opts.Domain, ZoneId: opts.PublicZoneId,
 		}, parentOpt)
 		if err != nil {
 			return nil, err
@@ -150,7 +132,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 
 	var builds []BuildSpec
 	for _, s := range project.Services {
-		if s.Build != nil {
+		if s.Build != nil && runsContainer(s) {
 			builds = append(builds, BuildSpec{
 				Service: s.Name, Context: s.Build.Context, Dockerfile: s.Build.Dockerfile,
 				Target: s.Build.Target, Args: s.Build.Args, Platform: s.Platform,
@@ -165,24 +147,34 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 	}
 
+	region := regionOf(ctx, parent)
+	result := &Result{Services: map[string]ServiceInfo{}}
+	securityGroups := pulumi.StringMap{}
 	cfg := newConfigValues(project, opts.Config)
 	stores := newStoreRefs()
+	if err := deployStores(ctx, name, project, network, modeName, cfg, stores, result.Services, securityGroups, parentOpt); err != nil {
+		return nil, err
+	}
+	llm, err := deployLLM(ctx, name, project, domain, modeName, network, cluster.Arn, region, cfg,
+		securityGroups, result.Services, parentOpt)
+	if err != nil {
+		return nil, err
+	}
 	hosts := privateHosts(project, domain)
+	llm.addHosts(hosts)
 	params, err := newConfigParameters(ctx, name, project, cfg, hosts, stores, parentOpt)
 	if err != nil {
 		return nil, err
 	}
 
-	region := regionOf(ctx, parent)
-	result := &Result{Services: map[string]ServiceInfo{}}
 	services := map[string]*FargateService{}
-	securityGroups := pulumi.StringMap{}
 	endpoints := pulumi.StringMap{}
 	for _, s := range orderByDependencies(project.Services) {
-		if s.IsManaged() {
+		if !runsContainer(s) {
 			continue
 		}
 		env, unresolved, secretEnv := splitEnvironment(s, hosts)
+		llm.environment(s.Name, env)
 		secrets := pulumi.StringMap{}
 		for _, e := range secretEnv {
 			secrets[e.Name] = params.arnFor(s.Name, e)
@@ -195,7 +187,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		} else {
 			image = pulumi.String(s.Image).ToStringOutput()
 		}
-		var after []pulumi.Resource
+		after := llm.after(s.Name)
 		for _, dep := range s.DependsOn {
 			if svc, ok := services[dep]; ok {
 				after = append(after, svc.ECSService())
@@ -215,6 +207,12 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		if len(unresolved) > 0 {
 			args.ResolvedEnvironment = stores.resolve(unresolved)
+		}
+		args.TaskPolicy = llm.taskPolicy(ctx, s.Name, region, parent)
+		args.Autoscaling = s.Autoscaling
+		if provider, ok := gpuCapacity[s.Name]; ok {
+			args.CapacityProviderName = provider
+			args.After = append(args.After, clusterCapacity)
 		}
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
@@ -241,6 +239,10 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 			}
 			info.Urls = urls.ToStringArrayOutput()
 			endpoints[s.Name] = urls[0].ToStringOutput()
+			if s.DomainName != "" {
+				// The service's own domain is its address.
+				endpoints[s.Name] = balancer.DomainNameUrls.MapIndex(pulumi.String(s.Name))
+			}
 		}
 		result.Services[s.Name] = info
 	}
@@ -251,12 +253,19 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	result.PrivateSubnetIds = network.PrivateSubnetIds
 	result.ClusterName = cluster.Name
 	result.LoadBalancerDnsName = pulumi.String("").ToStringOutput()
+	result.DnsRecords = dnsRecordsOutput(nil)
 	if balancer != nil {
 		result.LoadBalancerDnsName = balancer.DnsName
+		result.DnsRecords = balancer.DnsRecords
 	}
 	result.SecurityGroupIds = securityGroups.ToStringMapOutput()
 	return result, nil
 }
+
+// runsContainer reports whether a compose service becomes a container
+// service of its own: not a managed store, not a model provider (served by
+// an LLM gateway).
+func runsContainer(s *compose.Service) bool { return !s.IsManaged() && s.ProviderModel == "" }
 
 // privateHosts maps each service with ports to its private hostname, and
 // each managed store to the placeholder of its endpoint (see store_refs.go).
@@ -316,9 +325,10 @@ func orderByDependencies(services []*compose.Service) []*compose.Service {
 func ingressTargets(s *compose.Service) []IngressTarget {
 	var out []IngressTarget
 	for _, port := range s.IngressPorts() {
-		t := IngressTarget{Service: s.Name, Port: int(port.Target), PublishedPort: int(port.Published), AppProtocol: "http"}
-		if port.AppProtocol == compose.AppProtocolTCP {
-			t.AppProtocol = "tcp"
+		t := IngressTarget{Service: s.Name, Port: int(port.Target), PublishedPort: int(port.Published),
+			AppProtocol: port.AppProtocol, DomainName: s.DomainName}
+		if t.AppProtocol == "" {
+			t.AppProtocol = compose.AppProtocolHTTP
 		}
 		if hc := s.Healthcheck; hc != nil {
 			if hc.HTTPPath != "" && (hc.HTTPPort == 0 || hc.HTTPPort == port.Target) {
@@ -373,7 +383,7 @@ func splitEnvironment(s *compose.Service, hosts map[string]string) (plain, unres
 func containerSpec(s *compose.Service, env map[string]string) ContainerSpec {
 	spec := ContainerSpec{
 		Command: s.Command, Entrypoint: s.Entrypoint, WorkingDir: s.WorkingDir, User: s.User,
-		Environment: env, Cpus: s.CPUs, MemoryMiB: int(s.MemoryMiB),
+		Environment: env, Cpus: s.CPUs, MemoryMiB: int(s.MemoryMiB), Gpus: s.GPUs,
 		StopGracePeriodSeconds: s.StopGracePeriodSeconds, Platform: s.Platform,
 	}
 	replicas := s.Replicas
@@ -392,4 +402,3 @@ func containerSpec(s *compose.Service, env map[string]string) ContainerSpec {
 	}
 	return spec
 }
-

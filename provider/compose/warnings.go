@@ -304,16 +304,19 @@ func projectWarnings(cp *types.Project, raw map[string]any) []Diagnostic {
 // interrupted by every update and every zone failure. Managed stores and
 // model providers are made highly available by the mode itself.
 func ModeWarnings(p *Project, mode string) []Diagnostic {
-	if p == nil || mode != "high_availability" {
+	if p == nil {
 		return nil
 	}
 	var out []Diagnostic
 	for _, s := range p.Services {
-		if s.IsManaged() || s.ProviderModel != "" || s.Autoscaling || s.Replicas != 1 {
-			continue
+		switch {
+		case mode == "affordable" && s.GPUs > 0 && !s.IsManaged() && s.ProviderModel == "":
+			out = append(out, Diagnostic{Service: s.Name, Field: "deploy.resources.reservations.devices",
+				Message: "GPU containers have no outbound internet in affordable mode (no NAT gateway): a model that downloads its weights at start needs balanced or high_availability"})
+		case mode == "high_availability" && !s.IsManaged() && s.ProviderModel == "" && !s.Autoscaling && s.Replicas == 1:
+			out = append(out, Diagnostic{Service: s.Name, Field: "deploy.replicas",
+				Message: "runs a single replica in high_availability mode, so updates and zone failures interrupt it; set deploy.replicas to 2 or more, or x-defang-autoscaling: true"})
 		}
-		out = append(out, Diagnostic{Service: s.Name, Field: "deploy.replicas",
-			Message: "runs a single replica in high_availability mode, so updates and zone failures interrupt it; set deploy.replicas to 2 or more, or x-defang-autoscaling: true"})
 	}
 	return out
 }

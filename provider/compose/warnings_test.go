@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -112,5 +113,22 @@ func TestLooksSecret(t *testing.T) {
 		if got := looksSecret(name); got != want {
 			t.Errorf("looksSecret(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+func TestModeWarningsGPUInAffordable(t *testing.T) {
+	p, _ := mustLoad(t, `
+services:
+  model:
+    image: x
+    deploy: {resources: {reservations: {memory: 1G, devices: [{capabilities: [gpu]}]}}}
+`)
+	got := ModeWarnings(p, "affordable")
+	if len(got) != 1 || got[0].Service != "model" || got[0].Field != "deploy.resources.reservations.devices" ||
+		!strings.Contains(got[0].Message, "no outbound internet") {
+		t.Fatalf("affordable warnings = %v", got)
+	}
+	if got := ModeWarnings(p, "balanced"); len(got) != 0 {
+		t.Errorf("balanced warnings = %v", got)
 	}
 }

@@ -27,7 +27,15 @@ const (
 	GetRegion            = "aws:index/getRegion:getRegion"
 	GetCallerIdentity    = "aws:index/getCallerIdentity:getCallerIdentity"
 	GetPartition         = "aws:index/getPartition:getPartition"
+	// GetParameter reads an SSM parameter. The fake parameter store holds
+	// one public parameter, whatever name is asked for: the ECS GPU AMI
+	// (/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id),
+	// an AMI id stable per region.
+	GetParameter = "aws:ssm/getParameter:getParameter"
 )
+
+// gpuAMIParameter is the one parameter GetParameter answers with.
+const gpuAMIParameter = "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id"
 
 // UnknownInvokeError is returned by AWSInvoke for a token it has no answer for.
 type UnknownInvokeError struct{ Token string }
@@ -37,8 +45,12 @@ func (e *UnknownInvokeError) Error() string {
 }
 
 // AWSInvoke answers an AWS provider invoke (data source) in region. A token
-// it does not know returns an *UnknownInvokeError.
-func AWSInvoke(token, region string) (property.Map, error) {
+// it does not know returns an *UnknownInvokeError. args are the invoke's
+// arguments; only the Route 53 and ACM lookups read them (see dns.go).
+func AWSInvoke(token, region string, args ...property.Map) (property.Map, error) {
+	if out, ok, err := dnsInvoke(token, region, args); ok {
+		return out, err
+	}
 	switch token {
 	case GetAvailabilityZones:
 		var names, ids []string
@@ -63,6 +75,19 @@ func AWSInvoke(token, region string) (property.Map, error) {
 	case GetPartition:
 		return property.NewMap(map[string]property.Value{
 			"partition": property.New("aws"), "dnsSuffix": property.New("amazonaws.com"),
+		}), nil
+	case GetParameter:
+		if len(args) > 0 {
+			if n, ok := args[0].GetOk("name"); ok && n.IsString() && n.AsString() != gpuAMIParameter {
+				return property.Map{}, fmt.Errorf("the fake parameter store has no parameter %s", n.AsString())
+			}
+		}
+		ami := property.New("ami-0" + shortHash("ami", region) + "0a1b")
+		return property.NewMap(map[string]property.Value{
+			"name": property.New(gpuAMIParameter), "id": property.New(gpuAMIParameter),
+			"arn":  property.New("arn:aws:ssm:" + region + "::parameter" + gpuAMIParameter),
+			"type": property.New("String"), "version": property.New(1.0),
+			"value": ami, "insecureValue": ami, "withDecryption": property.New(true),
 		}), nil
 	}
 	return property.Map{}, &UnknownInvokeError{Token: token}
@@ -123,12 +148,54 @@ func AWSState(typ, name, region string, inputs property.Map) (string, property.M
 		state["bucket"] = property.New(physical)
 	case "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":
 		id = "ns-" + short
+	case "aws:ec2/launchTemplate:LaunchTemplate":
+		id = "lt-" + short
+		state["latestVersion"] = property.New(1.0)
+		state["defaultVersion"] = property.New(1.0)
+	case "aws:autoscaling/group:Group":
+		state["arn"] = property.New(fmt.Sprintf("arn:aws:autoscaling:%s:%s:autoScalingGroup:%s:autoScalingGroupName/%s",
+			region, AccountID, uuidLike(short), physical))
+	case "aws:rds/instance:Instance":
+		port := portOr(state, 5432)
+		host := fmt.Sprintf("%s.%s.%s.rds.amazonaws.com", str("identifier"), short, region)
+		state["address"], state["port"] = property.New(host), property.New(port)
+		state["endpoint"] = property.New(fmt.Sprintf("%s:%d", host, int(port)))
+	case "aws:elasticache/replicationGroup:ReplicationGroup":
+		suffix := fmt.Sprintf("%s.%s.%s.cache.amazonaws.com", str("replicationGroupId"), short[:6], region)
+		state["primaryEndpointAddress"] = property.New("master." + suffix)
+		state["readerEndpointAddress"] = property.New("replica." + suffix)
+		state["port"] = property.New(portOr(state, 6379))
+	case "aws:docdb/cluster:Cluster":
+		state["endpoint"] = property.New(fmt.Sprintf("%s.cluster-%s.%s.docdb.amazonaws.com", str("clusterIdentifier"), short, region))
+		state["readerEndpoint"] = property.New(fmt.Sprintf("%s.cluster-ro-%s.%s.docdb.amazonaws.com", str("clusterIdentifier"), short, region))
+		state["port"] = property.New(portOr(state, 27017))
 	default:
 		if prefix, ok := ec2Prefixes[typ]; ok {
 			id = prefix + "-" + short
 		}
 	}
+	addDNSOutputs(typ, name, region, state)
 	return id, property.NewMap(state)
+}
+
+// uuidLike shapes a hash like the UUID in an Auto Scaling group ARN.
+func uuidLike(h string) string {
+	h = h + h + h
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// RandomPassword is the result of the random provider's RandomPassword
+// named name: letters and digits, the same for the same name.
+func RandomPassword(name string) string {
+	return "Plan" + shortHash("random:index/randomPassword:RandomPassword", name) + "Password"
+}
+
+// portOr is the port input of a database, or def, its engine's default.
+func portOr(state map[string]property.Value, def float64) float64 {
+	if v, ok := state["port"]; ok && v.IsNumber() {
+		return v.AsNumber()
+	}
+	return def
 }
 
 // shortHash is the hex SHA-256 of type and name, the source of every

@@ -6,6 +6,8 @@ package plan
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -35,14 +37,23 @@ const (
 // Options say what to plan.
 type Options struct {
 	ComposeFiles []string
-	ProjectName  string
-	Profiles     []string
-	Cloud        string
-	Mode         string
-	Region       string
-	Stack        string
-	Config       map[string]string
-	Variables    map[string]string
+	// ComposeYAML is the compose application as inline YAML, instead of
+	// ComposeFiles; relative paths resolve from the current directory.
+	ComposeYAML string
+	ProjectName string
+	Profiles    []string
+	Cloud       string
+	Mode        string
+	Region      string
+	Stack       string
+	Config      map[string]string
+	Variables   map[string]string
+
+	// revealSecrets renders secret inputs as "[secret] <value>" instead of
+	// "[secret]". Unexported: only this package's tests set it (the update
+	// minimality test, to see which resource a changed secret reaches);
+	// no command can.
+	revealSecrets bool
 }
 
 // Resource is one planned resource.
@@ -88,7 +99,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for k, v := range opts.Config {
 		configInputs[k] = property.New(v).WithSecret(true)
 	}
-	args := provider.ProjectArgs{ComposeFiles: files, ProjectName: opts.ProjectName, Profiles: opts.Profiles,
+	args := provider.ProjectArgs{ComposeFiles: files, ComposeYaml: opts.ComposeYAML, ProjectName: opts.ProjectName, Profiles: opts.Profiles,
 		Variables: opts.Variables, Cloud: opts.Cloud, Mode: opts.Mode}
 	if len(opts.Config) > 0 {
 		config := pulumi.StringMap{}
@@ -115,9 +126,13 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
 
 	inputs := map[string]property.Value{
-		"composeFiles": property.New(toValues(files)),
-		"cloud":        property.New(cloud),
-		"mode":         property.New(string(m)),
+		"cloud": property.New(cloud),
+		"mode":  property.New(string(m)),
+	}
+	if opts.ComposeYAML != "" {
+		inputs["composeYaml"] = property.New(opts.ComposeYAML)
+	} else {
+		inputs["composeFiles"] = property.New(toValues(files))
 	}
 	if opts.ProjectName != "" {
 		inputs["projectName"] = property.New(opts.ProjectName)
@@ -136,7 +151,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		inputs["config"] = property.New(property.NewMap(configInputs))
 	}
 	resources, state, err := Construct(ctx, Target{Token: "defang:index:Project", Name: compose.DNSLabel(project.Name),
-		Stack: opts.Stack, Project: project.Name, Region: opts.Region}, property.NewMap(inputs))
+		Stack: opts.Stack, Project: project.Name, Region: opts.Region, revealSecrets: opts.revealSecrets}, property.NewMap(inputs))
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +171,8 @@ type Target struct {
 	Stack   string // default "dev"
 	Project string // the Pulumi project in URNs
 	Region  string // default us-east-1
+
+	revealSecrets bool // see Options.revealSecrets
 }
 
 // Construct runs one component of this provider under the mock monitor and
@@ -176,6 +193,7 @@ func Construct(ctx context.Context, t Target, inputs property.Map) ([]Resource, 
 		return nil, property.Map{}, err
 	}
 	mocks := newMonitor(t.Region, t.Stack, t.Project)
+	mocks.reveal = t.revealSecrets
 	server, err := integration.NewServer(ctx, provider.Name, semver.MustParse("1.0.0"),
 		integration.WithProvider(prov), integration.WithMocks(mocks.monitor()))
 	if err != nil {
@@ -200,6 +218,7 @@ func toValues(ss []string) property.Array {
 // monitor records registrations and fakes the cloud's answers.
 type monitor struct {
 	region, stack, project string
+	reveal                 bool // render secrets with their values (tests only)
 
 	mu        sync.Mutex
 	byURN     map[string]Resource
@@ -218,11 +237,12 @@ func (m *monitor) monitor() *integration.MockResourceMonitor {
 }
 
 func (m *monitor) call(args integration.MockCallArgs) (property.Map, error) {
-	out, err := fakecloud.AWSInvoke(string(args.Token), m.region)
-	if err != nil {
+	out, err := fakecloud.AWSInvoke(string(args.Token), m.region, args.Args)
+	var unknown *fakecloud.UnknownInvokeError
+	if errors.As(err, &unknown) {
 		return property.Map{}, fmt.Errorf("the offline plan has no answer for the invoke %s", args.Token)
 	}
-	return out, nil
+	return out, err
 }
 
 func (m *monitor) newResource(args integration.MockResourceArgs) (string, property.Map, error) {
@@ -253,7 +273,7 @@ func (m *monitor) newResource(args integration.MockResourceArgs) (string, proper
 
 	m.mu.Lock()
 	m.byURN[urn] = Resource{URN: urn, Type: string(args.TypeToken), Name: args.Name, Parent: parent,
-		Custom: args.Custom, DependsOn: depList, Inputs: plainMap(args.Inputs)}
+		Custom: args.Custom, DependsOn: depList, Inputs: render(args.Inputs, m.reveal)}
 	m.mu.Unlock()
 
 	if !args.Custom {
@@ -282,6 +302,11 @@ func (m *monitor) normalize(urn string) string {
 // rather than the AWS provider, additionally reports the image it would
 // have pushed: the repository at the context digest.
 func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, property.Map) {
+	if typ == "random:index/randomPassword:RandomPassword" {
+		// A managed store's generated password: secret, as the random
+		// provider marks it.
+		return "none", inputs.Set("result", property.New(fakecloud.RandomPassword(name)).WithSecret(true))
+	}
 	id, state := fakecloud.AWSState(typ, name, m.region, inputs)
 	if typ == "defang:aws:ImageBuild" {
 		str := func(key string) string {
@@ -310,16 +335,23 @@ func (m *monitor) resources() []Resource {
 
 // plainMap turns property values into JSON values: secrets become
 // "[secret]" (never their plaintext), unknowns "[unknown]".
-func plainMap(m property.Map) map[string]any {
+func plainMap(m property.Map) map[string]any { return render(m, false) }
+
+// render is plainMap, with secrets rendered as "[secret] <JSON value>"
+// when reveal is set (tests only).
+func render(m property.Map, reveal bool) map[string]any {
 	out := map[string]any{}
 	for k, v := range m.All {
-		out[k] = plain(v)
+		out[k] = plain(v, reveal)
 	}
 	return out
 }
 
-func plain(v property.Value) any {
+func plain(v property.Value, reveal bool) any {
 	switch {
+	case v.Secret() && reveal:
+		b, _ := json.Marshal(plain(v.WithSecret(false), true))
+		return SecretMarker + " " + string(b)
 	case v.Secret():
 		return SecretMarker
 	case v.IsComputed():
@@ -335,11 +367,11 @@ func plain(v property.Value) any {
 	case v.IsArray():
 		arr := []any{}
 		for _, e := range v.AsArray().All {
-			arr = append(arr, plain(e))
+			arr = append(arr, plain(e, reveal))
 		}
 		return arr
 	case v.IsMap():
-		return plainMap(v.AsMap())
+		return render(v.AsMap(), reveal)
 	case v.IsResourceReference():
 		return string(v.AsResourceReference().URN)
 	default:

@@ -187,3 +187,45 @@ func TestProjectConfigAsOneSecretMap(t *testing.T) {
 		}
 	}
 }
+
+// With a domain, ingress ports are served over HTTPS at
+// <service>--<port>.<domain>; a domainname outside that zone lists the DNS
+// records to add by hand.
+func TestProjectDomain(t *testing.T) {
+	yaml := `
+name: shop
+services:
+  web:
+    image: nginx:1.27
+    ports: ["8080:8080"]
+    domainname: shop.other.org
+    healthcheck: {test: ["CMD", "curl", "-f", "http://localhost:8080/"]}
+    deploy: {resources: {reservations: {memory: 256M}}}
+  api:
+    image: hashicorp/http-echo:1.0
+    ports: [{target: 9000, published: 9000, mode: ingress, app_protocol: grpc}]
+    healthcheck: {test: ["CMD", "true"]}
+    deploy: {resources: {reservations: {memory: 256M}}}
+`
+	_, state, err := Construct(context.Background(), Target{Token: "defang:index:Project", Name: "shop", Project: "shop"}, property.NewMap(map[string]property.Value{
+		"composeYaml": property.New(yaml), "cloud": property.New("aws"), "domain": property.New("example.com"),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoints := state.Get("endpoints").AsMap()
+	if got := endpoints.Get("api").AsString(); got != "https://api--9000.example.com" {
+		t.Errorf("endpoints.api = %q, want the HTTPS hostname in the domain", got)
+	}
+	records := state.Get("dnsRecords").AsArray()
+	if records.Len() == 0 {
+		t.Fatalf("no DNS records to add for shop.other.org, outside the Project's domain")
+	}
+	var names []string
+	for _, r := range records.All {
+		names = append(names, r.AsMap().Get("name").AsString())
+	}
+	if !strings.Contains(strings.Join(names, " "), "shop.other.org") {
+		t.Errorf("dnsRecords %v do not name shop.other.org", names)
+	}
+}

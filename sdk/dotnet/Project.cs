@@ -23,6 +23,12 @@ namespace DefangLabs.Defang
         public Output<string> ClusterName { get; private set; } = null!;
 
         /// <summary>
+        /// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+        /// </summary>
+        [Output("dnsRecords")]
+        public Output<ImmutableArray<DefangLabs.Defang.Aws.Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
+
+        /// <summary>
         /// Service name to its public URL (the first ingress port).
         /// </summary>
         [Output("endpoints")]
@@ -144,6 +150,12 @@ namespace DefangLabs.Defang
                 _config = Output.All(value, emptySecret).Apply(v => v[0]);
             }
         }
+
+        /// <summary>
+        /// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt; with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        /// </summary>
+        [Input("domain")]
+        public string? Domain { get; set; }
 
         /// <summary>
         /// affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.

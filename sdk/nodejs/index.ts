@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { EstimateArgs, EstimateResult, EstimateOutputArgs } from "./estimate";
+export const estimate: typeof import("./estimate").estimate = null as any;
+export const estimateOutput: typeof import("./estimate").estimateOutput = null as any;
+utilities.lazyLoad(exports, ["estimate","estimateOutput"], () => require("./estimate"));
+
 export { ProjectArgs } from "./project";
 export type Project = import("./project").Project;
 export const Project: typeof import("./project").Project = null as any;

@@ -29,6 +29,10 @@ export class Project extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly clusterName: pulumi.Output<string>;
     /**
+     * DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+     */
+    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.aws.DnsRecord[]>;
+    /**
      * Service name to its public URL (the first ingress port).
      */
     declare public /*out*/ readonly endpoints: pulumi.Output<{[key: string]: string}>;
@@ -77,11 +81,13 @@ export class Project extends pulumi.ComponentResource {
             resourceInputs["composeFiles"] = args?.composeFiles;
             resourceInputs["composeYaml"] = args?.composeYaml;
             resourceInputs["config"] = args?.config ? pulumi.secret(args.config) : undefined;
+            resourceInputs["domain"] = args?.domain;
             resourceInputs["mode"] = args?.mode;
             resourceInputs["profiles"] = args?.profiles;
             resourceInputs["projectName"] = args?.projectName;
             resourceInputs["variables"] = args?.variables;
             resourceInputs["clusterName"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;
             resourceInputs["privateSubnetIds"] = undefined /*out*/;
@@ -91,6 +97,7 @@ export class Project extends pulumi.ComponentResource {
             resourceInputs["vpcId"] = undefined /*out*/;
         } else {
             resourceInputs["clusterName"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;
             resourceInputs["privateSubnetIds"] = undefined /*out*/;
@@ -129,6 +136,10 @@ export interface ProjectArgs {
      * Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
      */
     config?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+     */
+    domain?: string;
     /**
      * affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
      */

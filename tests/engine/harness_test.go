@@ -402,7 +402,7 @@ func assertShopOutputs(t *testing.T, outputs map[string]any, wantVpcID string) {
 		t.Errorf("endpoints has the private api: %v", endpoints)
 	}
 	services, _ := outputs["services"].(map[string]any)
-	for name, kind := range map[string]string{"web": "ingress", "api": "private"} {
+	for name, kind := range map[string]string{"web": "ingress", "api": "private", "db": "managed", "cache": "managed"} {
 		svc, _ := services[name].(map[string]any)
 		if svc == nil {
 			t.Errorf("services.%s is missing (services: %v)", name, services)
@@ -414,7 +414,11 @@ func assertShopOutputs(t *testing.T, outputs map[string]any, wantVpcID string) {
 		if img, _ := svc["image"].(string); img == "" {
 			t.Errorf("services.%s.image is empty", name)
 		}
-		if host, _ := svc["privateHostname"].(string); !strings.HasPrefix(host, name+".") || !strings.HasSuffix(host, ".internal") {
+		host, _ := svc["privateHostname"].(string)
+		switch want := map[string]string{"db": ".rds.amazonaws.com", "cache": ".cache.amazonaws.com"}[name]; {
+		case want != "" && !strings.HasSuffix(host, want):
+			t.Errorf("services.%s.privateHostname = %q, want the managed store's endpoint (*%s)", name, host, want)
+		case want == "" && (!strings.HasPrefix(host, name+".") || !strings.HasSuffix(host, ".internal")):
 			t.Errorf("services.%s.privateHostname = %q, want %s.<project>.<stack>.internal", name, host, name)
 		}
 	}

@@ -29,6 +29,7 @@ func TestTypeScriptExample(t *testing.T) {
 	if n := len(state.ofType("aws:ec2/vpc:Vpc")); n != 1 {
 		t.Errorf("%d VPCs in the state, want 1", n)
 	}
+	assertManagedStores(t, state)
 	if got := countPrefix(w.awsAPI.Calls(), "StartBuild"); got != 1 {
 		t.Errorf("%d CodeBuild builds for the one service built from source, want 1 (calls %v)", got, w.awsAPI.Calls())
 	}
@@ -231,5 +232,28 @@ func assertCloudEmpty(t *testing.T, s *standin.Server) {
 	}
 	for _, urn := range sortedKeys(live) {
 		t.Errorf("the %s stand-in still holds %s", s.Name, urn)
+	}
+}
+
+// assertManagedStores checks the example's db and cache: encrypted managed
+// stores, and the api's values pointing at their endpoints (TLS for Redis).
+func assertManagedStores(t *testing.T, s stackState) {
+	t.Helper()
+	dbs, caches := s.ofType("aws:rds/instance:Instance"), s.ofType("aws:elasticache/replicationGroup:ReplicationGroup")
+	if len(dbs) != 1 || len(caches) != 1 {
+		t.Fatalf("%d RDS instances and %d ElastiCache groups, want one of each", len(dbs), len(caches))
+	}
+	if dbs[0].Inputs["storageEncrypted"] != true || dbs[0].Inputs["publiclyAccessible"] == true {
+		t.Errorf("RDS instance: storageEncrypted %v, publiclyAccessible %v", dbs[0].Inputs["storageEncrypted"], dbs[0].Inputs["publiclyAccessible"])
+	}
+	if caches[0].Inputs["atRestEncryptionEnabled"] != true || caches[0].Inputs["transitEncryptionEnabled"] != true {
+		t.Errorf("ElastiCache: atRest %v, transit %v", caches[0].Inputs["atRestEncryptionEnabled"], caches[0].Inputs["transitEncryptionEnabled"])
+	}
+	redisHost, _ := caches[0].Outputs["primaryEndpointAddress"].(string)
+	for _, td := range s.ofType("aws:ecs/taskDefinition:TaskDefinition") {
+		defs, _ := td.Inputs["containerDefinitions"].(string)
+		if strings.Contains(td.URN, "::shop-api") && !strings.Contains(defs, `"rediss://`+redisHost+`:6379/0"`) {
+			t.Errorf("the api's REDIS_URL does not point at the ElastiCache endpoint %q over TLS:\n%s", redisHost, defs)
+		}
 	}
 }

@@ -489,10 +489,10 @@ func (s *Server) state(typ, urn string, inputs property.Map) (string, property.M
 }
 
 // invoke answers a provider function.
-func (s *Server) invoke(token string, _ property.Map) (property.Map, error) {
+func (s *Server) invoke(token string, args property.Map) (property.Map, error) {
 	switch s.Name {
 	case AWS:
-		out, err := fakecloud.AWSInvoke(token, s.region)
+		out, err := fakecloud.AWSInvoke(token, s.region, args)
 		var unknown *fakecloud.UnknownInvokeError
 		if errors.As(err, &unknown) {
 			return property.Map{}, fmt.Errorf("the aws stand-in has no answer for the invoke %s", token)

@@ -6,7 +6,9 @@
 //
 // With no files it discovers compose.yaml (and friends) in the current
 // directory, like `docker compose`. Invalid compose input exits with status 1
-// and every problem on stderr.
+// and every problem on stderr. --estimate adds the monthly cost of the
+// planned resources in --region (package estimate): an "estimate" object in
+// the JSON, a table after the tree.
 package main
 
 import (
@@ -18,9 +20,12 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/estimate"
 	"github.com/DefangLabs/pulumi-defang/provider/plan"
 )
 
@@ -52,11 +57,12 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	opts := plan.Options{Config: keyValues{}, Variables: keyValues{}}
 	var profiles stringList
 	format := fs.String("format", "tree", "output format: tree or json")
+	withEstimate := fs.Bool("estimate", false, "add the estimated monthly cost of the planned resources in --region")
 	fs.StringVar(&opts.Cloud, "cloud", os.Getenv("DEFANG_PROVIDER"), "cloud: aws or azure (default $DEFANG_PROVIDER)")
 	fs.StringVar(&opts.Mode, "mode", os.Getenv("DEFANG_MODE"), "mode: affordable, balanced or high_availability (default $DEFANG_MODE, then affordable)")
 	fs.StringVar(&opts.ProjectName, "project-name", "", "project name (default: compose name:, then the directory name)")
 	fs.StringVar(&opts.Stack, "stack", "dev", "stack name used in resource names")
-	fs.StringVar(&opts.Region, "region", plan.DefaultRegion, "region the fake cloud answers with")
+	fs.StringVar(&opts.Region, "region", plan.DefaultRegion, "region the fake cloud answers with, and whose prices --estimate uses")
 	fs.Var(keyValues(opts.Config), "config", "config value NAME=VALUE (repeatable); values are shown as [secret]")
 	fs.Var(keyValues(opts.Variables), "var", "interpolation variable NAME=VALUE (repeatable)")
 	fs.Var(&profiles, "profile", "compose profile to enable (repeatable)")
@@ -72,6 +78,12 @@ func run(argv []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts.Profiles = profiles
+	if *withEstimate && opts.Cloud != "" {
+		if err := estimate.CheckRegion(opts.Cloud, opts.Region); err != nil {
+			fmt.Fprintf(stderr, "defang-plan: --estimate: %v\n", err)
+			return 1
+		}
+	}
 	opts.ComposeFiles = fs.Args()
 	if len(opts.ComposeFiles) == 0 {
 		wd, err := os.Getwd()
@@ -100,17 +112,73 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	for _, w := range result.Warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	var est *estimate.Estimate
+	if *withEstimate {
+		e, err := estimate.ForPlan(result, opts.Region)
+		if err != nil {
+			fmt.Fprintf(stderr, "defang-plan: --estimate: %v\n", err)
+			return 1
+		}
+		est = &e
+	}
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(result); err != nil {
+		out := struct {
+			*plan.Result
+			Estimate *estimate.Estimate `json:"estimate,omitempty"`
+		}{result, est}
+		if err := enc.Encode(out); err != nil {
 			fmt.Fprintf(stderr, "defang-plan: %v\n", err)
 			return 1
 		}
 		return 0
 	}
 	printTree(stdout, result)
+	if est != nil {
+		printEstimate(stdout, est)
+	}
 	return 0
+}
+
+// printEstimate prints the line items as a table, the total and the
+// assumptions.
+func printEstimate(w io.Writer, e *estimate.Estimate) {
+	fmt.Fprintf(w, "Estimated monthly cost on %s %s (%s), %s, prices as of %s:\n", e.Cloud, e.Region, e.Mode, e.Currency, e.PricesAsOf)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "    SERVICE\tRESOURCE\tDESCRIPTION\tQUANTITY\tUNIT\tUNIT PRICE\tMONTHLY")
+	for _, it := range e.LineItems {
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\t%s\t%s\t%s\n", it.Service, shortURN(it.Resource), it.Description,
+			strconv.FormatFloat(it.Quantity, 'f', -1, 64), it.Unit, strconv.FormatFloat(it.UnitPrice, 'f', -1, 64), usd(it.MonthlyUsd))
+	}
+	fmt.Fprintf(tw, "    TOTAL\t\t\t\t\t\t%s\n", usd(e.MonthlyUsd))
+	tw.Flush()
+	fmt.Fprintln(w, "Assumptions:")
+	for _, a := range e.Assumptions {
+		fmt.Fprintf(w, "    - %s\n", a)
+	}
+}
+
+// usd formats an amount in dollars and cents; a positive amount below half
+// a cent shows as <0.01 rather than 0.00.
+func usd(v float64) string {
+	if v > 0 && v < 0.005 {
+		return "<0.01"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// shortURN is a URN's last type and name: "aws:ecs/service:Service::shop-web".
+func shortURN(urn string) string {
+	if i := strings.LastIndex(urn, "$"); i >= 0 {
+		return urn[i+1:]
+	}
+	if i := strings.Index(urn, "::"); i >= 0 {
+		if j := strings.Index(urn[i+2:], "::"); j >= 0 {
+			return urn[i+2+j+2:]
+		}
+	}
+	return urn
 }
 
 // printTree prints the resources as the parent/child tree `pulumi up` shows.

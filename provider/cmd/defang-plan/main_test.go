@@ -70,3 +70,76 @@ func TestJSONPlanMasksSecretsAndIsStable(t *testing.T) {
 		}
 	}
 }
+
+func TestEstimateFlag(t *testing.T) {
+	base := []string{"--cloud", "aws", "--mode", "balanced", "--config", "SESSION_SECRET=session-1234", "--config", "DB_PASSWORD=password-1234"}
+	var stdout, stderr bytes.Buffer
+	if code := run(append(append([]string{}, base...), "--format", "json", "--estimate", "--region", "us-west-2", example), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var out struct {
+		Project   string
+		Resources []map[string]any
+		Estimate  *struct {
+			Region, Mode, Currency, PricesAsOf string
+			MonthlyUsd                         float64
+			LineItems                          []struct {
+				Service, Resource, Description, Unit string
+				Quantity, UnitPriceUsd, MonthlyUsd   float64
+			}
+			Assumptions []string
+		}
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	e := out.Estimate
+	if out.Project != "shop" || len(out.Resources) == 0 || e == nil {
+		t.Fatalf("want the plan and its estimate: %s", stdout.String())
+	}
+	if e.Region != "us-west-2" || e.Mode != "balanced" || e.Currency != "USD" || e.PricesAsOf == "" || e.MonthlyUsd <= 0 || len(e.Assumptions) == 0 {
+		t.Errorf("estimate header: %+v", e)
+	}
+	sum := 0.0
+	urns := map[string]bool{}
+	for _, r := range out.Resources {
+		urns[r["urn"].(string)] = true
+	}
+	for _, it := range e.LineItems {
+		sum += it.MonthlyUsd
+		if !urns[it.Resource] {
+			t.Errorf("line item of a resource the plan does not have: %+v", it)
+		}
+	}
+	if d := sum - e.MonthlyUsd; d > 1e-6 || d < -1e-6 {
+		t.Errorf("total %v is not the sum %v", e.MonthlyUsd, sum)
+	}
+
+	// Without --estimate, no estimate.
+	stdout.Reset()
+	if code := run(append(append([]string{}, base...), "--format", "json", example), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if strings.Contains(stdout.String(), `"estimate"`) {
+		t.Error("the plan has an estimate without --estimate")
+	}
+
+	// The tree ends with the table, its total and the assumptions.
+	stdout.Reset()
+	if code := run(append(append([]string{}, base...), "--estimate", example), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, want := range []string{"Estimated monthly cost on aws us-east-1 (balanced)", "SERVICE", "NAT gateway", "TOTAL", "Assumptions:", "730 hours"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("tree output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestEstimateUnknownRegion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--cloud", "aws", "--estimate", "--region", "ap-south-1", example}, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "eu-west-1, us-east-1, us-west-2") || stdout.Len() != 0 {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, stderr.String(), stdout.String())
+	}
+}

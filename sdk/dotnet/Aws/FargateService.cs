@@ -11,7 +11,7 @@ using Pulumi;
 namespace DefangLabs.Defang.Aws
 {
     /// <summary>
-    /// One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.
+    /// One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.
     /// </summary>
     [DefangResourceType("defang:aws:FargateService")]
     public partial class FargateService : global::Pulumi.ComponentResource
@@ -92,6 +92,12 @@ namespace DefangLabs.Defang.Aws
         /// </summary>
         [Input("assignPublicIp")]
         public Input<bool>? AssignPublicIp { get; set; }
+
+        /// <summary>
+        /// Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
+        /// </summary>
+        [Input("autoscaling")]
+        public bool? Autoscaling { get; set; }
 
         /// <summary>
         /// The ECS cluster.

@@ -11,7 +11,7 @@ using Pulumi;
 namespace DefangLabs.Defang.Aws
 {
     /// <summary>
-    /// The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+    /// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
     /// </summary>
     [DefangResourceType("defang:aws:LoadBalancer")]
     public partial class LoadBalancer : global::Pulumi.ComponentResource
@@ -23,13 +23,31 @@ namespace DefangLabs.Defang.Aws
         public Output<string> AlbSecurityGroupId { get; private set; } = null!;
 
         /// <summary>
+        /// Domain of each ACM certificate created (`*.&lt;domain&gt;`, each domainName) to its ARN.
+        /// </summary>
+        [Output("certificateArns")]
+        public Output<ImmutableDictionary<string, string>> CertificateArns { get; private set; } = null!;
+
+        /// <summary>
         /// DNS name of the application load balancer (empty when no HTTP ingress).
         /// </summary>
         [Output("dnsName")]
         public Output<string> DnsName { get; private set; } = null!;
 
         /// <summary>
-        /// `service:port` to its public URL.
+        /// DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
+        /// </summary>
+        [Output("dnsRecords")]
+        public Output<ImmutableArray<Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
+
+        /// <summary>
+        /// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
+        /// </summary>
+        [Output("domainNameUrls")]
+        public Output<ImmutableDictionary<string, string>> DomainNameUrls { get; private set; } = null!;
+
+        /// <summary>
+        /// `service:port` to its public URL: `https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt;` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://&lt;domainName&gt;`.
         /// </summary>
         [Output("endpoints")]
         public Output<ImmutableDictionary<string, string>> Endpoints { get; private set; } = null!;
@@ -81,6 +99,12 @@ namespace DefangLabs.Defang.Aws
 
     public sealed class LoadBalancerArgs : global::Pulumi.ResourceArgs
     {
+        /// <summary>
+        /// A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt;` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+        /// </summary>
+        [Input("domain")]
+        public string? Domain { get; set; }
+
         [Input("subnetIds", required: true)]
         private InputList<string>? _subnetIds;
 
@@ -97,7 +121,7 @@ namespace DefangLabs.Defang.Aws
         private InputList<Inputs.IngressTargetArgs>? _targets;
 
         /// <summary>
-        /// The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+        /// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
         /// </summary>
         public InputList<Inputs.IngressTargetArgs> Targets
         {
@@ -110,6 +134,12 @@ namespace DefangLabs.Defang.Aws
         /// </summary>
         [Input("vpcId", required: true)]
         public Input<string> VpcId { get; set; } = null!;
+
+        /// <summary>
+        /// The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
+        /// </summary>
+        [Input("zoneId")]
+        public Input<string>? ZoneId { get; set; }
 
         public LoadBalancerArgs()
         {

@@ -38,6 +38,12 @@ namespace DefangLabs.Defang.Inputs
         }
 
         /// <summary>
+        /// The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+        /// </summary>
+        [Input("publicZoneId")]
+        public Input<string>? PublicZoneId { get; set; }
+
+        /// <summary>
         /// An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
         /// </summary>
         [Input("vpcId")]

@@ -19,11 +19,11 @@ namespace DefangLabs.Defang.Outputs
         /// </summary>
         public readonly string Image;
         /// <summary>
-        /// ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
+        /// ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
         /// </summary>
         public readonly string Kind;
         /// <summary>
-        /// The name other services reach it by; empty for workers.
+        /// The name other services reach it by (a managed store's endpoint); empty for workers.
         /// </summary>
         public readonly string PrivateHostname;
         /// <summary>

@@ -7,6 +7,7 @@ import (
 	"context"
 	"reflect"
 
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/aws"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -17,6 +18,8 @@ type Project struct {
 
 	// AWS: the ECS cluster name.
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
+	// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+	DnsRecords aws.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// Service name to its public URL (the first ingress port).
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
 	// AWS: DNS name of the application load balancer (empty without HTTP ingress).
@@ -65,6 +68,8 @@ type projectArgs struct {
 	ComposeYaml *string `pulumi:"composeYaml"`
 	// Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
 	Config map[string]string `pulumi:"config"`
+	// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+	Domain *string `pulumi:"domain"`
 	// affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
 	Mode *string `pulumi:"mode"`
 	// Compose profiles to enable.
@@ -87,6 +92,8 @@ type ProjectArgs struct {
 	ComposeYaml *string
 	// Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
 	Config pulumi.StringMapInput
+	// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+	Domain *string
 	// affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
 	Mode *string
 	// Compose profiles to enable.
@@ -187,6 +194,11 @@ func (o ProjectOutput) ToProjectOutputWithContext(ctx context.Context) ProjectOu
 // AWS: the ECS cluster name.
 func (o ProjectOutput) ClusterName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Project) pulumi.StringOutput { return v.ClusterName }).(pulumi.StringOutput)
+}
+
+// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+func (o ProjectOutput) DnsRecords() aws.DnsRecordArrayOutput {
+	return o.ApplyT(func(v *Project) aws.DnsRecordArrayOutput { return v.DnsRecords }).(aws.DnsRecordArrayOutput)
 }
 
 // Service name to its public URL (the first ingress port).

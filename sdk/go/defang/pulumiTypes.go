@@ -18,6 +18,8 @@ type AwsArgs struct {
 	PrivateSubnetIds []string `pulumi:"privateSubnetIds"`
 	// Public subnets of vpcId, for the load balancers (and tasks in affordable mode).
 	PublicSubnetIds []string `pulumi:"publicSubnetIds"`
+	// The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+	PublicZoneId *string `pulumi:"publicZoneId"`
 	// An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
 	VpcId *string `pulumi:"vpcId"`
 }
@@ -38,6 +40,8 @@ type AwsArgsArgs struct {
 	PrivateSubnetIds pulumi.StringArrayInput `pulumi:"privateSubnetIds"`
 	// Public subnets of vpcId, for the load balancers (and tasks in affordable mode).
 	PublicSubnetIds pulumi.StringArrayInput `pulumi:"publicSubnetIds"`
+	// The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+	PublicZoneId pulumi.StringPtrInput `pulumi:"publicZoneId"`
 	// An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
 	VpcId pulumi.StringPtrInput `pulumi:"vpcId"`
 }
@@ -129,6 +133,11 @@ func (o AwsArgsOutput) PublicSubnetIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v AwsArgs) []string { return v.PublicSubnetIds }).(pulumi.StringArrayOutput)
 }
 
+// The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+func (o AwsArgsOutput) PublicZoneId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AwsArgs) *string { return v.PublicZoneId }).(pulumi.StringPtrOutput)
+}
+
 // An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
 func (o AwsArgsOutput) VpcId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v AwsArgs) *string { return v.VpcId }).(pulumi.StringPtrOutput)
@@ -178,6 +187,16 @@ func (o AwsArgsPtrOutput) PublicSubnetIds() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
+// The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+func (o AwsArgsPtrOutput) PublicZoneId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AwsArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.PublicZoneId
+	}).(pulumi.StringPtrOutput)
+}
+
 // An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
 func (o AwsArgsPtrOutput) VpcId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *AwsArgs) *string {
@@ -188,12 +207,100 @@ func (o AwsArgsPtrOutput) VpcId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// One priced quantity of one planned resource.
+type EstimateLineItem struct {
+	// What is priced.
+	Description string `pulumi:"description"`
+	// quantity × unitPriceUsd, in USD.
+	MonthlyUsd float64 `pulumi:"monthlyUsd"`
+	// The monthly quantity, in unit.
+	Quantity float64 `pulumi:"quantity"`
+	// The URN of the planned resource.
+	Resource string `pulumi:"resource"`
+	// The compose service the resource belongs to, or (shared) for the network, load balancers and build pipeline.
+	Service string `pulumi:"service"`
+	// The unit of quantity and unitPriceUsd (hour, vCPU-hour, GB-month, ...).
+	Unit string `pulumi:"unit"`
+	// The price of one unit, in USD.
+	UnitPriceUsd float64 `pulumi:"unitPriceUsd"`
+}
+
+// One priced quantity of one planned resource.
+type EstimateLineItemOutput struct{ *pulumi.OutputState }
+
+func (EstimateLineItemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EstimateLineItem)(nil)).Elem()
+}
+
+func (o EstimateLineItemOutput) ToEstimateLineItemOutput() EstimateLineItemOutput {
+	return o
+}
+
+func (o EstimateLineItemOutput) ToEstimateLineItemOutputWithContext(ctx context.Context) EstimateLineItemOutput {
+	return o
+}
+
+// What is priced.
+func (o EstimateLineItemOutput) Description() pulumi.StringOutput {
+	return o.ApplyT(func(v EstimateLineItem) string { return v.Description }).(pulumi.StringOutput)
+}
+
+// quantity × unitPriceUsd, in USD.
+func (o EstimateLineItemOutput) MonthlyUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v EstimateLineItem) float64 { return v.MonthlyUsd }).(pulumi.Float64Output)
+}
+
+// The monthly quantity, in unit.
+func (o EstimateLineItemOutput) Quantity() pulumi.Float64Output {
+	return o.ApplyT(func(v EstimateLineItem) float64 { return v.Quantity }).(pulumi.Float64Output)
+}
+
+// The URN of the planned resource.
+func (o EstimateLineItemOutput) Resource() pulumi.StringOutput {
+	return o.ApplyT(func(v EstimateLineItem) string { return v.Resource }).(pulumi.StringOutput)
+}
+
+// The compose service the resource belongs to, or (shared) for the network, load balancers and build pipeline.
+func (o EstimateLineItemOutput) Service() pulumi.StringOutput {
+	return o.ApplyT(func(v EstimateLineItem) string { return v.Service }).(pulumi.StringOutput)
+}
+
+// The unit of quantity and unitPriceUsd (hour, vCPU-hour, GB-month, ...).
+func (o EstimateLineItemOutput) Unit() pulumi.StringOutput {
+	return o.ApplyT(func(v EstimateLineItem) string { return v.Unit }).(pulumi.StringOutput)
+}
+
+// The price of one unit, in USD.
+func (o EstimateLineItemOutput) UnitPriceUsd() pulumi.Float64Output {
+	return o.ApplyT(func(v EstimateLineItem) float64 { return v.UnitPriceUsd }).(pulumi.Float64Output)
+}
+
+type EstimateLineItemArrayOutput struct{ *pulumi.OutputState }
+
+func (EstimateLineItemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]EstimateLineItem)(nil)).Elem()
+}
+
+func (o EstimateLineItemArrayOutput) ToEstimateLineItemArrayOutput() EstimateLineItemArrayOutput {
+	return o
+}
+
+func (o EstimateLineItemArrayOutput) ToEstimateLineItemArrayOutputWithContext(ctx context.Context) EstimateLineItemArrayOutput {
+	return o
+}
+
+func (o EstimateLineItemArrayOutput) Index(i pulumi.IntInput) EstimateLineItemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) EstimateLineItem {
+		return vs[0].([]EstimateLineItem)[vs[1].(int)]
+	}).(EstimateLineItemOutput)
+}
+
 type ServiceOutput struct {
 	// The image the service runs; built images are referenced by digest.
 	Image string `pulumi:"image"`
-	// ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
+	// ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
 	Kind string `pulumi:"kind"`
-	// The name other services reach it by; empty for workers.
+	// The name other services reach it by (a managed store's endpoint); empty for workers.
 	PrivateHostname string `pulumi:"privateHostname"`
 	// Public URLs of its ingress ports.
 	Urls []string `pulumi:"urls"`
@@ -218,12 +325,12 @@ func (o ServiceOutputOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.Image }).(pulumi.StringOutput)
 }
 
-// ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
+// ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
 func (o ServiceOutputOutput) Kind() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.Kind }).(pulumi.StringOutput)
 }
 
-// The name other services reach it by; empty for workers.
+// The name other services reach it by (a managed store's endpoint); empty for workers.
 func (o ServiceOutputOutput) PrivateHostname() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.PrivateHostname }).(pulumi.StringOutput)
 }
@@ -258,6 +365,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsArgsPtrInput)(nil)).Elem(), AwsArgsArgs{})
 	pulumi.RegisterOutputType(AwsArgsOutput{})
 	pulumi.RegisterOutputType(AwsArgsPtrOutput{})
+	pulumi.RegisterOutputType(EstimateLineItemOutput{})
+	pulumi.RegisterOutputType(EstimateLineItemArrayOutput{})
 	pulumi.RegisterOutputType(ServiceOutputOutput{})
 	pulumi.RegisterOutputType(ServiceOutputMapOutput{})
 }

@@ -7,7 +7,7 @@ import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
- * One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.
+ * One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.
  */
 export class FargateService extends pulumi.ComponentResource {
     /** @internal */
@@ -86,6 +86,7 @@ export class FargateService extends pulumi.ComponentResource {
             }
             resourceInputs["albSecurityGroupId"] = args?.albSecurityGroupId;
             resourceInputs["assignPublicIp"] = args?.assignPublicIp;
+            resourceInputs["autoscaling"] = args?.autoscaling;
             resourceInputs["clusterArn"] = args?.clusterArn;
             resourceInputs["container"] = args?.container;
             resourceInputs["image"] = args?.image;
@@ -131,6 +132,10 @@ export interface FargateServiceArgs {
      * Give tasks a public IP (needed without a NAT gateway).
      */
     assignPublicIp?: pulumi.Input<boolean | undefined>;
+    /**
+     * Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
+     */
+    autoscaling?: boolean;
     /**
      * The ECS cluster.
      */

@@ -15,15 +15,40 @@ export type FargateService = import("./fargateService").FargateService;
 export const FargateService: typeof import("./fargateService").FargateService = null as any;
 utilities.lazyLoad(exports, ["FargateService"], () => require("./fargateService"));
 
+export { GpuCapacityArgs } from "./gpuCapacity";
+export type GpuCapacity = import("./gpuCapacity").GpuCapacity;
+export const GpuCapacity: typeof import("./gpuCapacity").GpuCapacity = null as any;
+utilities.lazyLoad(exports, ["GpuCapacity"], () => require("./gpuCapacity"));
+
 export { ImageBuildArgs } from "./imageBuild";
 export type ImageBuild = import("./imageBuild").ImageBuild;
 export const ImageBuild: typeof import("./imageBuild").ImageBuild = null as any;
 utilities.lazyLoad(exports, ["ImageBuild"], () => require("./imageBuild"));
 
+export { LlmGatewayArgs } from "./llmGateway";
+export type LlmGateway = import("./llmGateway").LlmGateway;
+export const LlmGateway: typeof import("./llmGateway").LlmGateway = null as any;
+utilities.lazyLoad(exports, ["LlmGateway"], () => require("./llmGateway"));
+
 export { LoadBalancerArgs } from "./loadBalancer";
 export type LoadBalancer = import("./loadBalancer").LoadBalancer;
 export const LoadBalancer: typeof import("./loadBalancer").LoadBalancer = null as any;
 utilities.lazyLoad(exports, ["LoadBalancer"], () => require("./loadBalancer"));
+
+export { ManagedMongoArgs } from "./managedMongo";
+export type ManagedMongo = import("./managedMongo").ManagedMongo;
+export const ManagedMongo: typeof import("./managedMongo").ManagedMongo = null as any;
+utilities.lazyLoad(exports, ["ManagedMongo"], () => require("./managedMongo"));
+
+export { ManagedPostgresArgs } from "./managedPostgres";
+export type ManagedPostgres = import("./managedPostgres").ManagedPostgres;
+export const ManagedPostgres: typeof import("./managedPostgres").ManagedPostgres = null as any;
+utilities.lazyLoad(exports, ["ManagedPostgres"], () => require("./managedPostgres"));
+
+export { ManagedRedisArgs } from "./managedRedis";
+export type ManagedRedis = import("./managedRedis").ManagedRedis;
+export const ManagedRedis: typeof import("./managedRedis").ManagedRedis = null as any;
+utilities.lazyLoad(exports, ["ManagedRedis"], () => require("./managedRedis"));
 
 export { NetworkArgs } from "./network";
 export type Network = import("./network").Network;
@@ -39,10 +64,20 @@ const _module = {
                 return new BuildPipeline(name, <any>undefined, { urn })
             case "defang:aws:FargateService":
                 return new FargateService(name, <any>undefined, { urn })
+            case "defang:aws:GpuCapacity":
+                return new GpuCapacity(name, <any>undefined, { urn })
             case "defang:aws:ImageBuild":
                 return new ImageBuild(name, <any>undefined, { urn })
+            case "defang:aws:LlmGateway":
+                return new LlmGateway(name, <any>undefined, { urn })
             case "defang:aws:LoadBalancer":
                 return new LoadBalancer(name, <any>undefined, { urn })
+            case "defang:aws:ManagedMongo":
+                return new ManagedMongo(name, <any>undefined, { urn })
+            case "defang:aws:ManagedPostgres":
+                return new ManagedPostgres(name, <any>undefined, { urn })
+            case "defang:aws:ManagedRedis":
+                return new ManagedRedis(name, <any>undefined, { urn })
             case "defang:aws:Network":
                 return new Network(name, <any>undefined, { urn })
             default:

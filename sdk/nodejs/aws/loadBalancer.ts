@@ -7,7 +7,7 @@ import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
- * The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+ * The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
     /** @internal */
@@ -29,11 +29,23 @@ export class LoadBalancer extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly albSecurityGroupId: pulumi.Output<string>;
     /**
+     * Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.
+     */
+    declare public /*out*/ readonly certificateArns: pulumi.Output<{[key: string]: string}>;
+    /**
      * DNS name of the application load balancer (empty when no HTTP ingress).
      */
     declare public /*out*/ readonly dnsName: pulumi.Output<string>;
     /**
-     * `service:port` to its public URL.
+     * DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
+     */
+    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.aws.DnsRecord[]>;
+    /**
+     * Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
+     */
+    declare public /*out*/ readonly domainNameUrls: pulumi.Output<{[key: string]: string}>;
+    /**
+     * `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
      */
     declare public /*out*/ readonly endpoints: pulumi.Output<{[key: string]: string}>;
     /**
@@ -69,18 +81,26 @@ export class LoadBalancer extends pulumi.ComponentResource {
             if (args?.vpcId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'vpcId'");
             }
+            resourceInputs["domain"] = args?.domain;
             resourceInputs["subnetIds"] = args?.subnetIds;
             resourceInputs["targets"] = args?.targets;
             resourceInputs["vpcId"] = args?.vpcId;
+            resourceInputs["zoneId"] = args?.zoneId;
             resourceInputs["albSecurityGroupId"] = undefined /*out*/;
+            resourceInputs["certificateArns"] = undefined /*out*/;
             resourceInputs["dnsName"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
+            resourceInputs["domainNameUrls"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
             resourceInputs["nlbDnsName"] = undefined /*out*/;
             resourceInputs["nlbSecurityGroupId"] = undefined /*out*/;
             resourceInputs["targetGroupArns"] = undefined /*out*/;
         } else {
             resourceInputs["albSecurityGroupId"] = undefined /*out*/;
+            resourceInputs["certificateArns"] = undefined /*out*/;
             resourceInputs["dnsName"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
+            resourceInputs["domainNameUrls"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
             resourceInputs["nlbDnsName"] = undefined /*out*/;
             resourceInputs["nlbSecurityGroupId"] = undefined /*out*/;
@@ -96,15 +116,23 @@ export class LoadBalancer extends pulumi.ComponentResource {
  */
 export interface LoadBalancerArgs {
     /**
+     * A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+     */
+    domain?: string;
+    /**
      * Public subnets the load balancers live in.
      */
     subnetIds: pulumi.Input<string[]>;
     /**
-     * The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+     * The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
      */
     targets: pulumi.Input<pulumi.Input<inputs.aws.IngressTargetArgs>[]>;
     /**
      * The VPC of the load balancers and target groups.
      */
     vpcId: pulumi.Input<string>;
+    /**
+     * The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
+     */
+    zoneId?: pulumi.Input<string | undefined>;
 }

@@ -15,6 +15,10 @@ export interface AwsArgsArgs {
      */
     publicSubnetIds?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
+     * The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+     */
+    publicZoneId?: pulumi.Input<string | undefined>;
+    /**
      * An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
      */
     vpcId?: pulumi.Input<string | undefined>;
@@ -108,6 +112,10 @@ export namespace aws {
          */
         environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
         /**
+         * GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+         */
+        gpus?: pulumi.Input<number | undefined>;
+        /**
          * The container health check.
          */
         healthcheck?: pulumi.Input<inputs.aws.ContainerHealthcheckArgs | undefined>;
@@ -143,9 +151,13 @@ export namespace aws {
 
     export interface IngressTargetArgs {
         /**
-         * http (application load balancer, the default) or tcp (network load balancer).
+         * http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
          */
         appProtocol?: pulumi.Input<string | undefined>;
+        /**
+         * The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+         */
+        domainName?: pulumi.Input<string | undefined>;
         /**
          * Seconds between probes (5-300).
          */

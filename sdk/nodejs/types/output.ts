@@ -5,17 +5,51 @@ import * as pulumi from "@pulumi/pulumi";
 import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
+/**
+ * One priced quantity of one planned resource.
+ */
+export interface EstimateLineItem {
+    /**
+     * What is priced.
+     */
+    description: string;
+    /**
+     * quantity × unitPriceUsd, in USD.
+     */
+    monthlyUsd: number;
+    /**
+     * The monthly quantity, in unit.
+     */
+    quantity: number;
+    /**
+     * The URN of the planned resource.
+     */
+    resource: string;
+    /**
+     * The compose service the resource belongs to, or (shared) for the network, load balancers and build pipeline.
+     */
+    service: string;
+    /**
+     * The unit of quantity and unitPriceUsd (hour, vCPU-hour, GB-month, ...).
+     */
+    unit: string;
+    /**
+     * The price of one unit, in USD.
+     */
+    unitPriceUsd: number;
+}
+
 export interface ServiceOutput {
     /**
      * The image the service runs; built images are referenced by digest.
      */
     image: string;
     /**
-     * ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
+     * ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
      */
     kind: string;
     /**
-     * The name other services reach it by; empty for workers.
+     * The name other services reach it by (a managed store's endpoint); empty for workers.
      */
     privateHostname: string;
     /**
@@ -25,4 +59,22 @@ export interface ServiceOutput {
 }
 
 export namespace aws {
+    /**
+     * A DNS record to create by hand.
+     */
+    export interface DnsRecord {
+        /**
+         * The record's fully qualified name (ACM's validation names end with a dot).
+         */
+        name: string;
+        /**
+         * CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).
+         */
+        type: string;
+        /**
+         * The record's value: an ACM validation target, or the load balancer's DNS name.
+         */
+        value: string;
+    }
+
 }

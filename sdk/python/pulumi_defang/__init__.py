@@ -6,6 +6,7 @@ import builtins as _builtins
 from . import _utilities
 import typing
 # Export this package's modules as members:
+from .estimate import *
 from .project import *
 from .provider import *
 from ._inputs import *
@@ -31,8 +32,13 @@ _utilities.register(
   "classes": {
    "defang:aws:BuildPipeline": "BuildPipeline",
    "defang:aws:FargateService": "FargateService",
+   "defang:aws:GpuCapacity": "GpuCapacity",
    "defang:aws:ImageBuild": "ImageBuild",
+   "defang:aws:LlmGateway": "LlmGateway",
    "defang:aws:LoadBalancer": "LoadBalancer",
+   "defang:aws:ManagedMongo": "ManagedMongo",
+   "defang:aws:ManagedPostgres": "ManagedPostgres",
+   "defang:aws:ManagedRedis": "ManagedRedis",
    "defang:aws:Network": "Network"
   }
  },

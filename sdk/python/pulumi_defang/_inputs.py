@@ -28,6 +28,10 @@ class AwsArgsArgsDict(TypedDict):
     """
     Public subnets of vpcId, for the load balancers (and tasks in affordable mode).
     """
+    public_zone_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+    """
     vpc_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
@@ -38,16 +42,20 @@ class AwsArgsArgs:
     def __init__(__self__, *,
                  private_subnet_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  public_subnet_ids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 public_zone_id: pulumi.Input[Optional[_builtins.str]] = None,
                  vpc_id: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] private_subnet_ids: Private subnets of vpcId, for tasks in balanced and high_availability modes; they need a route to the internet (NAT) to pull images.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] public_subnet_ids: Public subnets of vpcId, for the load balancers (and tasks in affordable mode).
+        :param pulumi.Input[_builtins.str] public_zone_id: The Route53 public hosted zone of domain; looked up by the domain's name when not given.
         :param pulumi.Input[_builtins.str] vpc_id: An existing VPC to deploy into; no VPC, subnet, gateway or route is created. Needs publicSubnetIds and privateSubnetIds.
         """
         if private_subnet_ids is not None:
             pulumi.set(__self__, "private_subnet_ids", private_subnet_ids)
         if public_subnet_ids is not None:
             pulumi.set(__self__, "public_subnet_ids", public_subnet_ids)
+        if public_zone_id is not None:
+            pulumi.set(__self__, "public_zone_id", public_zone_id)
         if vpc_id is not None:
             pulumi.set(__self__, "vpc_id", vpc_id)
 
@@ -74,6 +82,18 @@ class AwsArgsArgs:
     @public_subnet_ids.setter
     def public_subnet_ids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "public_subnet_ids", value)
+
+    @_builtins.property
+    @pulumi.getter(name="publicZoneId")
+    def public_zone_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The Route53 public hosted zone of domain; looked up by the domain's name when not given.
+        """
+        return pulumi.get(self, "public_zone_id")
+
+    @public_zone_id.setter
+    def public_zone_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "public_zone_id", value)
 
     @_builtins.property
     @pulumi.getter(name="vpcId")

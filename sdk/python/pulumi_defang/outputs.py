@@ -15,8 +15,98 @@ else:
 from . import _utilities
 
 __all__ = [
+    'EstimateLineItem',
     'ServiceOutput',
 ]
+
+@pulumi.output_type
+class EstimateLineItem(dict):
+    """
+    One priced quantity of one planned resource.
+    """
+    def __init__(__self__, *,
+                 description: _builtins.str,
+                 monthly_usd: _builtins.float,
+                 quantity: _builtins.float,
+                 resource: _builtins.str,
+                 service: _builtins.str,
+                 unit: _builtins.str,
+                 unit_price_usd: _builtins.float):
+        """
+        One priced quantity of one planned resource.
+
+        :param _builtins.str description: What is priced.
+        :param _builtins.float monthly_usd: quantity × unitPriceUsd, in USD.
+        :param _builtins.float quantity: The monthly quantity, in unit.
+        :param _builtins.str resource: The URN of the planned resource.
+        :param _builtins.str service: The compose service the resource belongs to, or (shared) for the network, load balancers and build pipeline.
+        :param _builtins.str unit: The unit of quantity and unitPriceUsd (hour, vCPU-hour, GB-month, ...).
+        :param _builtins.float unit_price_usd: The price of one unit, in USD.
+        """
+        pulumi.set(__self__, "description", description)
+        pulumi.set(__self__, "monthly_usd", monthly_usd)
+        pulumi.set(__self__, "quantity", quantity)
+        pulumi.set(__self__, "resource", resource)
+        pulumi.set(__self__, "service", service)
+        pulumi.set(__self__, "unit", unit)
+        pulumi.set(__self__, "unit_price_usd", unit_price_usd)
+
+    @_builtins.property
+    @pulumi.getter
+    def description(self) -> _builtins.str:
+        """
+        What is priced.
+        """
+        return pulumi.get(self, "description")
+
+    @_builtins.property
+    @pulumi.getter(name="monthlyUsd")
+    def monthly_usd(self) -> _builtins.float:
+        """
+        quantity × unitPriceUsd, in USD.
+        """
+        return pulumi.get(self, "monthly_usd")
+
+    @_builtins.property
+    @pulumi.getter
+    def quantity(self) -> _builtins.float:
+        """
+        The monthly quantity, in unit.
+        """
+        return pulumi.get(self, "quantity")
+
+    @_builtins.property
+    @pulumi.getter
+    def resource(self) -> _builtins.str:
+        """
+        The URN of the planned resource.
+        """
+        return pulumi.get(self, "resource")
+
+    @_builtins.property
+    @pulumi.getter
+    def service(self) -> _builtins.str:
+        """
+        The compose service the resource belongs to, or (shared) for the network, load balancers and build pipeline.
+        """
+        return pulumi.get(self, "service")
+
+    @_builtins.property
+    @pulumi.getter
+    def unit(self) -> _builtins.str:
+        """
+        The unit of quantity and unitPriceUsd (hour, vCPU-hour, GB-month, ...).
+        """
+        return pulumi.get(self, "unit")
+
+    @_builtins.property
+    @pulumi.getter(name="unitPriceUsd")
+    def unit_price_usd(self) -> _builtins.float:
+        """
+        The price of one unit, in USD.
+        """
+        return pulumi.get(self, "unit_price_usd")
+
 
 @pulumi.output_type
 class ServiceOutput(dict):
@@ -44,8 +134,8 @@ class ServiceOutput(dict):
                  urls: Sequence[_builtins.str]):
         """
         :param _builtins.str image: The image the service runs; built images are referenced by digest.
-        :param _builtins.str kind: ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
-        :param _builtins.str private_hostname: The name other services reach it by; empty for workers.
+        :param _builtins.str kind: ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
+        :param _builtins.str private_hostname: The name other services reach it by (a managed store's endpoint); empty for workers.
         :param Sequence[_builtins.str] urls: Public URLs of its ingress ports.
         """
         pulumi.set(__self__, "image", image)
@@ -65,7 +155,7 @@ class ServiceOutput(dict):
     @pulumi.getter
     def kind(self) -> _builtins.str:
         """
-        ingress (public through a load balancer), private (ports reachable by the project's services) or worker (no ports).
+        ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
         """
         return pulumi.get(self, "kind")
 
@@ -73,7 +163,7 @@ class ServiceOutput(dict):
     @pulumi.getter(name="privateHostname")
     def private_hostname(self) -> _builtins.str:
         """
-        The name other services reach it by; empty for workers.
+        The name other services reach it by (a managed store's endpoint); empty for workers.
         """
         return pulumi.get(self, "private_hostname")
 

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import aws as _aws
 from . import outputs
 from ._inputs import *
 
@@ -26,6 +27,7 @@ class ProjectArgs:
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
                  config: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 domain: Optional[_builtins.str] = None,
                  mode: Optional[_builtins.str] = None,
                  profiles: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -38,6 +40,7 @@ class ProjectArgs:
         :param pulumi.Input[Sequence[_builtins.str]] compose_files: Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
         :param _builtins.str compose_yaml: The compose application as inline YAML, instead of composeFiles. Relative build contexts resolve from the program directory.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] config: Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
+        :param _builtins.str domain: A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
         :param _builtins.str mode: affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
         :param pulumi.Input[Sequence[_builtins.str]] profiles: Compose profiles to enable.
         :param _builtins.str project_name: The project name. Default: the compose `name:`, then the program directory's name, normalised as compose does.
@@ -53,6 +56,8 @@ class ProjectArgs:
             pulumi.set(__self__, "compose_yaml", compose_yaml)
         if config is not None:
             pulumi.set(__self__, "config", config)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
         if mode is not None:
             pulumi.set(__self__, "mode", mode)
         if profiles is not None:
@@ -124,6 +129,18 @@ class ProjectArgs:
 
     @_builtins.property
     @pulumi.getter
+    def domain(self) -> Optional[_builtins.str]:
+        """
+        A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter
     def mode(self) -> Optional[_builtins.str]:
         """
         affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
@@ -182,6 +199,7 @@ class Project(pulumi.ComponentResource):
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
                  config: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 domain: Optional[_builtins.str] = None,
                  mode: Optional[_builtins.str] = None,
                  profiles: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -197,6 +215,7 @@ class Project(pulumi.ComponentResource):
         :param pulumi.Input[Sequence[_builtins.str]] compose_files: Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
         :param _builtins.str compose_yaml: The compose application as inline YAML, instead of composeFiles. Relative build contexts resolve from the program directory.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] config: Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
+        :param _builtins.str domain: A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
         :param _builtins.str mode: affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
         :param pulumi.Input[Sequence[_builtins.str]] profiles: Compose profiles to enable.
         :param _builtins.str project_name: The project name. Default: the compose `name:`, then the program directory's name, normalised as compose does.
@@ -231,6 +250,7 @@ class Project(pulumi.ComponentResource):
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
                  config: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 domain: Optional[_builtins.str] = None,
                  mode: Optional[_builtins.str] = None,
                  profiles: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -251,11 +271,13 @@ class Project(pulumi.ComponentResource):
             __props__.__dict__["compose_files"] = compose_files
             __props__.__dict__["compose_yaml"] = compose_yaml
             __props__.__dict__["config"] = None if config is None else pulumi.Output.secret(config)
+            __props__.__dict__["domain"] = domain
             __props__.__dict__["mode"] = mode
             __props__.__dict__["profiles"] = profiles
             __props__.__dict__["project_name"] = project_name
             __props__.__dict__["variables"] = variables
             __props__.__dict__["cluster_name"] = None
+            __props__.__dict__["dns_records"] = None
             __props__.__dict__["endpoints"] = None
             __props__.__dict__["load_balancer_dns_name"] = None
             __props__.__dict__["private_subnet_ids"] = None
@@ -277,6 +299,14 @@ class Project(pulumi.ComponentResource):
         AWS: the ECS cluster name.
         """
         return pulumi.get(self, "cluster_name")
+
+    @_builtins.property
+    @pulumi.getter(name="dnsRecords")
+    def dns_records(self) -> pulumi.Output[Sequence['_aws.outputs.DnsRecord']]:
+        """
+        DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+        """
+        return pulumi.get(self, "dns_records")
 
     @_builtins.property
     @pulumi.getter

@@ -56,6 +56,12 @@ namespace DefangLabs.Defang.Aws.Inputs
         }
 
         /// <summary>
+        /// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+        /// </summary>
+        [Input("gpus")]
+        public Input<int>? Gpus { get; set; }
+
+        /// <summary>
         /// The container health check.
         /// </summary>
         [Input("healthcheck")]

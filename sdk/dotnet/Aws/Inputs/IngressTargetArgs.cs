@@ -14,10 +14,16 @@ namespace DefangLabs.Defang.Aws.Inputs
     public sealed class IngressTargetArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// http (application load balancer, the default) or tcp (network load balancer).
+        /// http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
         /// </summary>
         [Input("appProtocol")]
         public Input<string>? AppProtocol { get; set; }
+
+        /// <summary>
+        /// The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+        /// </summary>
+        [Input("domainName")]
+        public Input<string>? DomainName { get; set; }
 
         /// <summary>
         /// Seconds between probes (5-300).

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.
+// One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.
 type FargateService struct {
 	pulumi.ResourceState
 
@@ -69,6 +69,8 @@ type fargateServiceArgs struct {
 	AlbSecurityGroupId *string `pulumi:"albSecurityGroupId"`
 	// Give tasks a public IP (needed without a NAT gateway).
 	AssignPublicIp *bool `pulumi:"assignPublicIp"`
+	// Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
+	Autoscaling *bool `pulumi:"autoscaling"`
 	// The ECS cluster.
 	ClusterArn string `pulumi:"clusterArn"`
 	// What the compose service asks of its container.
@@ -107,6 +109,8 @@ type FargateServiceArgs struct {
 	AlbSecurityGroupId pulumi.StringPtrInput
 	// Give tasks a public IP (needed without a NAT gateway).
 	AssignPublicIp pulumi.BoolPtrInput
+	// Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
+	Autoscaling *bool
 	// The ECS cluster.
 	ClusterArn pulumi.StringInput
 	// What the compose service asks of its container.

@@ -25,10 +25,20 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &BuildPipeline{}
 	case "defang:aws:FargateService":
 		r = &FargateService{}
+	case "defang:aws:GpuCapacity":
+		r = &GpuCapacity{}
 	case "defang:aws:ImageBuild":
 		r = &ImageBuild{}
+	case "defang:aws:LlmGateway":
+		r = &LlmGateway{}
 	case "defang:aws:LoadBalancer":
 		r = &LoadBalancer{}
+	case "defang:aws:ManagedMongo":
+		r = &ManagedMongo{}
+	case "defang:aws:ManagedPostgres":
+		r = &ManagedPostgres{}
+	case "defang:aws:ManagedRedis":
+		r = &ManagedRedis{}
 	case "defang:aws:Network":
 		r = &Network{}
 	default:

@@ -12,15 +12,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
 type LoadBalancer struct {
 	pulumi.ResourceState
 
 	// Security group of the application load balancer; services admit it on their HTTP ingress ports.
 	AlbSecurityGroupId pulumi.StringOutput `pulumi:"albSecurityGroupId"`
+	// Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.
+	CertificateArns pulumi.StringMapOutput `pulumi:"certificateArns"`
 	// DNS name of the application load balancer (empty when no HTTP ingress).
 	DnsName pulumi.StringOutput `pulumi:"dnsName"`
-	// `service:port` to its public URL.
+	// DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
+	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
+	// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
+	DomainNameUrls pulumi.StringMapOutput `pulumi:"domainNameUrls"`
+	// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
 	// DNS name of the network load balancer (empty when no TCP ingress).
 	NlbDnsName pulumi.StringOutput `pulumi:"nlbDnsName"`
@@ -56,22 +62,30 @@ func NewLoadBalancer(ctx *pulumi.Context,
 }
 
 type loadBalancerArgs struct {
+	// A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+	Domain *string `pulumi:"domain"`
 	// Public subnets the load balancers live in.
 	SubnetIds []string `pulumi:"subnetIds"`
-	// The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+	// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
 	Targets []IngressTarget `pulumi:"targets"`
 	// The VPC of the load balancers and target groups.
 	VpcId string `pulumi:"vpcId"`
+	// The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
+	ZoneId *string `pulumi:"zoneId"`
 }
 
 // The set of arguments for constructing a LoadBalancer resource.
 type LoadBalancerArgs struct {
+	// A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+	Domain *string
 	// Public subnets the load balancers live in.
 	SubnetIds pulumi.StringArrayInput
-	// The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+	// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
 	Targets IngressTargetArrayInput
 	// The VPC of the load balancers and target groups.
 	VpcId pulumi.StringInput
+	// The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
+	ZoneId pulumi.StringPtrInput
 }
 
 func (LoadBalancerArgs) ElementType() reflect.Type {
@@ -166,12 +180,27 @@ func (o LoadBalancerOutput) AlbSecurityGroupId() pulumi.StringOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringOutput { return v.AlbSecurityGroupId }).(pulumi.StringOutput)
 }
 
+// Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.
+func (o LoadBalancerOutput) CertificateArns() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *LoadBalancer) pulumi.StringMapOutput { return v.CertificateArns }).(pulumi.StringMapOutput)
+}
+
 // DNS name of the application load balancer (empty when no HTTP ingress).
 func (o LoadBalancerOutput) DnsName() pulumi.StringOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringOutput { return v.DnsName }).(pulumi.StringOutput)
 }
 
-// `service:port` to its public URL.
+// DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
+func (o LoadBalancerOutput) DnsRecords() DnsRecordArrayOutput {
+	return o.ApplyT(func(v *LoadBalancer) DnsRecordArrayOutput { return v.DnsRecords }).(DnsRecordArrayOutput)
+}
+
+// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
+func (o LoadBalancerOutput) DomainNameUrls() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *LoadBalancer) pulumi.StringMapOutput { return v.DomainNameUrls }).(pulumi.StringMapOutput)
+}
+
+// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
 func (o LoadBalancerOutput) Endpoints() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringMapOutput { return v.Endpoints }).(pulumi.StringMapOutput)
 }

@@ -501,6 +501,8 @@ type ContainerSpec struct {
 	Entrypoint []string `pulumi:"entrypoint"`
 	// Plain environment values. Secret values go in the secrets input instead.
 	Environment map[string]string `pulumi:"environment"`
+	// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+	Gpus *int `pulumi:"gpus"`
 	// The container health check.
 	Healthcheck *ContainerHealthcheck `pulumi:"healthcheck"`
 	// Reserved memory in MiB.
@@ -539,6 +541,8 @@ type ContainerSpecArgs struct {
 	Entrypoint pulumi.StringArrayInput `pulumi:"entrypoint"`
 	// Plain environment values. Secret values go in the secrets input instead.
 	Environment pulumi.StringMapInput `pulumi:"environment"`
+	// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+	Gpus pulumi.IntPtrInput `pulumi:"gpus"`
 	// The container health check.
 	Healthcheck ContainerHealthcheckPtrInput `pulumi:"healthcheck"`
 	// Reserved memory in MiB.
@@ -603,6 +607,11 @@ func (o ContainerSpecOutput) Environment() pulumi.StringMapOutput {
 	return o.ApplyT(func(v ContainerSpec) map[string]string { return v.Environment }).(pulumi.StringMapOutput)
 }
 
+// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+func (o ContainerSpecOutput) Gpus() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *int { return v.Gpus }).(pulumi.IntPtrOutput)
+}
+
 // The container health check.
 func (o ContainerSpecOutput) Healthcheck() ContainerHealthcheckPtrOutput {
 	return o.ApplyT(func(v ContainerSpec) *ContainerHealthcheck { return v.Healthcheck }).(ContainerHealthcheckPtrOutput)
@@ -643,9 +652,71 @@ func (o ContainerSpecOutput) WorkingDir() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ContainerSpec) *string { return v.WorkingDir }).(pulumi.StringPtrOutput)
 }
 
+// A DNS record to create by hand.
+type DnsRecord struct {
+	// The record's fully qualified name (ACM's validation names end with a dot).
+	Name string `pulumi:"name"`
+	// CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).
+	Type string `pulumi:"type"`
+	// The record's value: an ACM validation target, or the load balancer's DNS name.
+	Value string `pulumi:"value"`
+}
+
+// A DNS record to create by hand.
+type DnsRecordOutput struct{ *pulumi.OutputState }
+
+func (DnsRecordOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DnsRecord)(nil)).Elem()
+}
+
+func (o DnsRecordOutput) ToDnsRecordOutput() DnsRecordOutput {
+	return o
+}
+
+func (o DnsRecordOutput) ToDnsRecordOutputWithContext(ctx context.Context) DnsRecordOutput {
+	return o
+}
+
+// The record's fully qualified name (ACM's validation names end with a dot).
+func (o DnsRecordOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).
+func (o DnsRecordOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// The record's value: an ACM validation target, or the load balancer's DNS name.
+func (o DnsRecordOutput) Value() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Value }).(pulumi.StringOutput)
+}
+
+type DnsRecordArrayOutput struct{ *pulumi.OutputState }
+
+func (DnsRecordArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DnsRecord)(nil)).Elem()
+}
+
+func (o DnsRecordArrayOutput) ToDnsRecordArrayOutput() DnsRecordArrayOutput {
+	return o
+}
+
+func (o DnsRecordArrayOutput) ToDnsRecordArrayOutputWithContext(ctx context.Context) DnsRecordArrayOutput {
+	return o
+}
+
+func (o DnsRecordArrayOutput) Index(i pulumi.IntInput) DnsRecordOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DnsRecord {
+		return vs[0].([]DnsRecord)[vs[1].(int)]
+	}).(DnsRecordOutput)
+}
+
 type IngressTarget struct {
-	// http (application load balancer, the default) or tcp (network load balancer).
+	// http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
 	AppProtocol *string `pulumi:"appProtocol"`
+	// The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+	DomainName *string `pulumi:"domainName"`
 	// Seconds between probes (5-300).
 	HealthCheckIntervalSeconds *int `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
@@ -674,8 +745,10 @@ type IngressTargetInput interface {
 }
 
 type IngressTargetArgs struct {
-	// http (application load balancer, the default) or tcp (network load balancer).
+	// http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
 	AppProtocol pulumi.StringPtrInput `pulumi:"appProtocol"`
+	// The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+	DomainName pulumi.StringPtrInput `pulumi:"domainName"`
 	// Seconds between probes (5-300).
 	HealthCheckIntervalSeconds pulumi.IntPtrInput `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
@@ -743,9 +816,14 @@ func (o IngressTargetOutput) ToIngressTargetOutputWithContext(ctx context.Contex
 	return o
 }
 
-// http (application load balancer, the default) or tcp (network load balancer).
+// http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
 func (o IngressTargetOutput) AppProtocol() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *string { return v.AppProtocol }).(pulumi.StringPtrOutput)
+}
+
+// The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+func (o IngressTargetOutput) DomainName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IngressTarget) *string { return v.DomainName }).(pulumi.StringPtrOutput)
 }
 
 // Seconds between probes (5-300).
@@ -820,6 +898,8 @@ func init() {
 	pulumi.RegisterOutputType(ContainerPortOutput{})
 	pulumi.RegisterOutputType(ContainerPortArrayOutput{})
 	pulumi.RegisterOutputType(ContainerSpecOutput{})
+	pulumi.RegisterOutputType(DnsRecordOutput{})
+	pulumi.RegisterOutputType(DnsRecordArrayOutput{})
 	pulumi.RegisterOutputType(IngressTargetOutput{})
 	pulumi.RegisterOutputType(IngressTargetArrayOutput{})
 }

@@ -8,7 +8,13 @@ import typing
 # Export this package's modules as members:
 from .build_pipeline import *
 from .fargate_service import *
+from .gpu_capacity import *
 from .image_build import *
+from .llm_gateway import *
 from .load_balancer import *
+from .managed_mongo import *
+from .managed_postgres import *
+from .managed_redis import *
 from .network import *
 from ._inputs import *
+from . import outputs

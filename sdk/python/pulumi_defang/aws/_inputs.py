@@ -367,6 +367,10 @@ class ContainerSpecArgsDict(TypedDict):
     """
     Plain environment values. Secret values go in the secrets input instead.
     """
+    gpus: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+    """
     healthcheck: NotRequired[pulumi.Input[Optional['ContainerHealthcheckArgsDict']]]
     """
     The container health check.
@@ -407,6 +411,7 @@ class ContainerSpecArgs:
                  cpus: pulumi.Input[Optional[_builtins.float]] = None,
                  entrypoint: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 gpus: pulumi.Input[Optional[_builtins.int]] = None,
                  healthcheck: pulumi.Input[Optional['ContainerHealthcheckArgs']] = None,
                  memory_mi_b: pulumi.Input[Optional[_builtins.int]] = None,
                  platform: pulumi.Input[Optional[_builtins.str]] = None,
@@ -420,6 +425,7 @@ class ContainerSpecArgs:
         :param pulumi.Input[_builtins.float] cpus: Reserved vCPUs; the task gets the smallest Fargate size that holds cpus and memoryMiB (default 0.25 vCPU, 512 MiB).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] entrypoint: Overrides the image's entrypoint.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Plain environment values. Secret values go in the secrets input instead.
+        :param pulumi.Input[_builtins.int] gpus: GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
         :param pulumi.Input['ContainerHealthcheckArgs'] healthcheck: The container health check.
         :param pulumi.Input[_builtins.int] memory_mi_b: Reserved memory in MiB.
         :param pulumi.Input[_builtins.str] platform: linux/amd64 (default) or linux/arm64.
@@ -437,6 +443,8 @@ class ContainerSpecArgs:
             pulumi.set(__self__, "entrypoint", entrypoint)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if gpus is not None:
+            pulumi.set(__self__, "gpus", gpus)
         if healthcheck is not None:
             pulumi.set(__self__, "healthcheck", healthcheck)
         if memory_mi_b is not None:
@@ -501,6 +509,18 @@ class ContainerSpecArgs:
     @environment.setter
     def environment(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def gpus(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
+        """
+        return pulumi.get(self, "gpus")
+
+    @gpus.setter
+    def gpus(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "gpus", value)
 
     @_builtins.property
     @pulumi.getter
@@ -610,7 +630,11 @@ class IngressTargetArgsDict(TypedDict):
     """
     app_protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    http (application load balancer, the default) or tcp (network load balancer).
+    http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
+    """
+    domain_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
     """
     health_check_interval_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -639,6 +663,7 @@ class IngressTargetArgs:
                  port: pulumi.Input[_builtins.int],
                  service: pulumi.Input[_builtins.str],
                  app_protocol: pulumi.Input[Optional[_builtins.str]] = None,
+                 domain_name: pulumi.Input[Optional[_builtins.str]] = None,
                  health_check_interval_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  health_check_path: pulumi.Input[Optional[_builtins.str]] = None,
                  health_check_retries: pulumi.Input[Optional[_builtins.int]] = None,
@@ -647,7 +672,8 @@ class IngressTargetArgs:
         """
         :param pulumi.Input[_builtins.int] port: The container (target) port.
         :param pulumi.Input[_builtins.str] service: The compose service name.
-        :param pulumi.Input[_builtins.str] app_protocol: http (application load balancer, the default) or tcp (network load balancer).
+        :param pulumi.Input[_builtins.str] app_protocol: http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
+        :param pulumi.Input[_builtins.str] domain_name: The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
         :param pulumi.Input[_builtins.int] health_check_interval_seconds: Seconds between probes (5-300).
         :param pulumi.Input[_builtins.str] health_check_path: Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
         :param pulumi.Input[_builtins.int] health_check_retries: Failed probes before a target is unhealthy (2-10).
@@ -658,6 +684,8 @@ class IngressTargetArgs:
         pulumi.set(__self__, "service", service)
         if app_protocol is not None:
             pulumi.set(__self__, "app_protocol", app_protocol)
+        if domain_name is not None:
+            pulumi.set(__self__, "domain_name", domain_name)
         if health_check_interval_seconds is not None:
             pulumi.set(__self__, "health_check_interval_seconds", health_check_interval_seconds)
         if health_check_path is not None:
@@ -697,13 +725,25 @@ class IngressTargetArgs:
     @pulumi.getter(name="appProtocol")
     def app_protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        http (application load balancer, the default) or tcp (network load balancer).
+        http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
         """
         return pulumi.get(self, "app_protocol")
 
     @app_protocol.setter
     def app_protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "app_protocol", value)
+
+    @_builtins.property
+    @pulumi.getter(name="domainName")
+    def domain_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
+        """
+        return pulumi.get(self, "domain_name")
+
+    @domain_name.setter
+    def domain_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "domain_name", value)
 
     @_builtins.property
     @pulumi.getter(name="healthCheckIntervalSeconds")

@@ -30,6 +30,7 @@ class FargateServiceArgs:
                  vpc_id: pulumi.Input[_builtins.str],
                  alb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  assign_public_ip: pulumi.Input[Optional[_builtins.bool]] = None,
+                 autoscaling: Optional[_builtins.bool] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  nlb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -50,6 +51,7 @@ class FargateServiceArgs:
         :param pulumi.Input[_builtins.str] vpc_id: The VPC of the service's security group.
         :param pulumi.Input[_builtins.str] alb_security_group_id: Security group of the application load balancer, admitted on HTTP ingress ports.
         :param pulumi.Input[_builtins.bool] assign_public_ip: Give tasks a public IP (needed without a NAT gateway).
+        :param _builtins.bool autoscaling: Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
         :param _builtins.str mode: Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
         :param pulumi.Input[Sequence[_builtins.str]] network_security_group_ids: Security groups of the compose networks the service joins.
         :param pulumi.Input[_builtins.str] nlb_security_group_id: Security group of the network load balancer, admitted on TCP ingress ports.
@@ -70,6 +72,8 @@ class FargateServiceArgs:
             pulumi.set(__self__, "alb_security_group_id", alb_security_group_id)
         if assign_public_ip is not None:
             pulumi.set(__self__, "assign_public_ip", assign_public_ip)
+        if autoscaling is not None:
+            pulumi.set(__self__, "autoscaling", autoscaling)
         if mode is not None:
             pulumi.set(__self__, "mode", mode)
         if network_security_group_ids is not None:
@@ -207,6 +211,18 @@ class FargateServiceArgs:
 
     @_builtins.property
     @pulumi.getter
+    def autoscaling(self) -> Optional[_builtins.bool]:
+        """
+        Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
+        """
+        return pulumi.get(self, "autoscaling")
+
+    @autoscaling.setter
+    def autoscaling(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "autoscaling", value)
+
+    @_builtins.property
+    @pulumi.getter
     def mode(self) -> Optional[_builtins.str]:
         """
         Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
@@ -298,6 +314,7 @@ class FargateService(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  alb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  assign_public_ip: pulumi.Input[Optional[_builtins.bool]] = None,
+                 autoscaling: Optional[_builtins.bool] = None,
                  cluster_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
@@ -315,12 +332,13 @@ class FargateService(pulumi.ComponentResource):
                  vpc_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.
+        One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] alb_security_group_id: Security group of the application load balancer, admitted on HTTP ingress ports.
         :param pulumi.Input[_builtins.bool] assign_public_ip: Give tasks a public IP (needed without a NAT gateway).
+        :param _builtins.bool autoscaling: Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
         :param pulumi.Input[_builtins.str] cluster_arn: The ECS cluster.
         :param pulumi.Input[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']] container: What the compose service asks of its container.
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
@@ -344,7 +362,7 @@ class FargateService(pulumi.ComponentResource):
                  args: FargateServiceArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode), task and execution roles with least privilege, log group, security group and service discovery registration.
+        One compose service on Amazon ECS: task definition sized from the Fargate table, service (Fargate or Fargate Spot per mode; EC2 GPU capacity for a service that reserves GPUs), task and execution roles with least privilege, log group, security group, service discovery registration and, with autoscaling, a CPU target-tracking policy.
 
         :param str resource_name: The name of the resource.
         :param FargateServiceArgs args: The arguments to use to populate this resource's properties.
@@ -363,6 +381,7 @@ class FargateService(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  alb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  assign_public_ip: pulumi.Input[Optional[_builtins.bool]] = None,
+                 autoscaling: Optional[_builtins.bool] = None,
                  cluster_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
@@ -391,6 +410,7 @@ class FargateService(pulumi.ComponentResource):
 
             __props__.__dict__["alb_security_group_id"] = alb_security_group_id
             __props__.__dict__["assign_public_ip"] = assign_public_ip
+            __props__.__dict__["autoscaling"] = autoscaling
             if cluster_arn is None and not opts.urn:
                 raise TypeError("Missing required property 'cluster_arn'")
             __props__.__dict__["cluster_arn"] = cluster_arn

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from . import outputs
 from ._inputs import *
 
 __all__ = ['LoadBalancerArgs', 'LoadBalancer']
@@ -22,17 +23,25 @@ class LoadBalancerArgs:
     def __init__(__self__, *,
                  subnet_ids: pulumi.Input[Sequence[_builtins.str]],
                  targets: pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]],
-                 vpc_id: pulumi.Input[_builtins.str]):
+                 vpc_id: pulumi.Input[_builtins.str],
+                 domain: Optional[_builtins.str] = None,
+                 zone_id: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a LoadBalancer resource.
 
         :param pulumi.Input[Sequence[_builtins.str]] subnet_ids: Public subnets the load balancers live in.
-        :param pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]] targets: The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+        :param pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]] targets: The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
         :param pulumi.Input[_builtins.str] vpc_id: The VPC of the load balancers and target groups.
+        :param _builtins.str domain: A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+        :param pulumi.Input[_builtins.str] zone_id: The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
         """
         pulumi.set(__self__, "subnet_ids", subnet_ids)
         pulumi.set(__self__, "targets", targets)
         pulumi.set(__self__, "vpc_id", vpc_id)
+        if domain is not None:
+            pulumi.set(__self__, "domain", domain)
+        if zone_id is not None:
+            pulumi.set(__self__, "zone_id", zone_id)
 
     @_builtins.property
     @pulumi.getter(name="subnetIds")
@@ -50,7 +59,7 @@ class LoadBalancerArgs:
     @pulumi.getter
     def targets(self) -> pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]]:
         """
-        The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+        The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
         """
         return pulumi.get(self, "targets")
 
@@ -70,6 +79,30 @@ class LoadBalancerArgs:
     def vpc_id(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "vpc_id", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def domain(self) -> Optional[_builtins.str]:
+        """
+        A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
+        """
+        return pulumi.get(self, "domain")
+
+    @domain.setter
+    def domain(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "domain", value)
+
+    @_builtins.property
+    @pulumi.getter(name="zoneId")
+    def zone_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
+        """
+        return pulumi.get(self, "zone_id")
+
+    @zone_id.setter
+    def zone_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "zone_id", value)
+
 
 @pulumi.type_token("defang:aws:LoadBalancer")
 class LoadBalancer(pulumi.ComponentResource):
@@ -77,18 +110,22 @@ class LoadBalancer(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 domain: Optional[_builtins.str] = None,
                  subnet_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]]] = None,
                  vpc_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 zone_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param _builtins.str domain: A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
         :param pulumi.Input[Sequence[_builtins.str]] subnet_ids: Public subnets the load balancers live in.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]] targets: The ingress ports of the project's services. Each published port gets one listener; two services cannot publish the same port.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]] targets: The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
         :param pulumi.Input[_builtins.str] vpc_id: The VPC of the load balancers and target groups.
+        :param pulumi.Input[_builtins.str] zone_id: The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
         """
         ...
     @overload
@@ -97,7 +134,7 @@ class LoadBalancer(pulumi.ComponentResource):
                  args: LoadBalancerArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The load balancers of a Defang project: an application load balancer with one HTTP listener per published port, and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
 
         :param str resource_name: The name of the resource.
         :param LoadBalancerArgs args: The arguments to use to populate this resource's properties.
@@ -114,9 +151,11 @@ class LoadBalancer(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 domain: Optional[_builtins.str] = None,
                  subnet_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  targets: pulumi.Input[Optional[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]]] = None,
                  vpc_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 zone_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -128,6 +167,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = LoadBalancerArgs.__new__(LoadBalancerArgs)
 
+            __props__.__dict__["domain"] = domain
             if subnet_ids is None and not opts.urn:
                 raise TypeError("Missing required property 'subnet_ids'")
             __props__.__dict__["subnet_ids"] = subnet_ids
@@ -137,8 +177,12 @@ class LoadBalancer(pulumi.ComponentResource):
             if vpc_id is None and not opts.urn:
                 raise TypeError("Missing required property 'vpc_id'")
             __props__.__dict__["vpc_id"] = vpc_id
+            __props__.__dict__["zone_id"] = zone_id
             __props__.__dict__["alb_security_group_id"] = None
+            __props__.__dict__["certificate_arns"] = None
             __props__.__dict__["dns_name"] = None
+            __props__.__dict__["dns_records"] = None
+            __props__.__dict__["domain_name_urls"] = None
             __props__.__dict__["endpoints"] = None
             __props__.__dict__["nlb_dns_name"] = None
             __props__.__dict__["nlb_security_group_id"] = None
@@ -159,6 +203,14 @@ class LoadBalancer(pulumi.ComponentResource):
         return pulumi.get(self, "alb_security_group_id")
 
     @_builtins.property
+    @pulumi.getter(name="certificateArns")
+    def certificate_arns(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.
+        """
+        return pulumi.get(self, "certificate_arns")
+
+    @_builtins.property
     @pulumi.getter(name="dnsName")
     def dns_name(self) -> pulumi.Output[_builtins.str]:
         """
@@ -167,10 +219,26 @@ class LoadBalancer(pulumi.ComponentResource):
         return pulumi.get(self, "dns_name")
 
     @_builtins.property
+    @pulumi.getter(name="dnsRecords")
+    def dns_records(self) -> pulumi.Output[Sequence['outputs.DnsRecord']]:
+        """
+        DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
+        """
+        return pulumi.get(self, "dns_records")
+
+    @_builtins.property
+    @pulumi.getter(name="domainNameUrls")
+    def domain_name_urls(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
+        """
+        return pulumi.get(self, "domain_name_urls")
+
+    @_builtins.property
     @pulumi.getter
     def endpoints(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        `service:port` to its public URL.
+        `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
         """
         return pulumi.get(self, "endpoints")
 
