@@ -257,3 +257,57 @@ func assertManagedStores(t *testing.T, s stackState) {
 		}
 	}
 }
+
+// TestGeneratedPasswordIsStable deploys a managed Postgres whose compose
+// service sets no password: the master password is generated once (random),
+// never shows in plain text in the state, and a second up changes nothing.
+func TestGeneratedPasswordIsStable(t *testing.T) {
+	w := newWorld(t, worldOptions{withPluginOnPath: true})
+	dir := w.copyExample("aws-typescript")
+	must(t, os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(`name: shop
+services:
+  api:
+    image: hashicorp/http-echo:1.0
+    command: ["-listen=:5678", "-text=hello"]
+    ports: [{target: 5678, mode: host}]
+    environment:
+      DATABASE_HOST: db
+    deploy: {resources: {reservations: {memory: 512M}}}
+  db:
+    image: postgres:17
+    x-defang-postgres: true
+    ports: [{target: 5432, mode: host}]
+`), 0o644))
+	w.installNode(dir)
+	w.newStack(dir)
+
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	var generated string
+	for _, c := range w.random.Calls() {
+		if c.Method == "Create" && !c.Preview && c.Type == "random:index/randomPassword:RandomPassword" {
+			if v, ok := c.Outputs["result"]; ok {
+				if v.IsSecret() {
+					v = v.SecretValue().Element
+				}
+				generated = v.StringValue()
+			}
+		}
+	}
+	if len(generated) < 16 {
+		t.Fatalf("no generated password came from the random provider (calls: %d)", len(w.random.Calls()))
+	}
+	w.secrets = append(w.secrets, generated)
+	state := w.export(dir)
+	w.assertDeploymentInvariants(state, nil) // includes: no plaintext secret
+	if len(state.ofType("random:index/randomPassword:RandomPassword")) != 1 {
+		t.Errorf("want one generated password in the state")
+	}
+
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	if _, _, changes := w.lastUpdate(dir); changes.changed() != 0 {
+		t.Errorf("second up with a generated password: %v, want no changes", changes)
+	}
+	w.assertNoPlaintext("stack export after the second up", w.export(dir).raw)
+	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
+	assertCloudEmpty(t, w.aws)
+}
