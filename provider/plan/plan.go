@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/blang/semver"
@@ -306,6 +307,9 @@ func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, prop
 		// A managed store's generated password: secret, as the random
 		// provider marks it.
 		return "none", inputs.Set("result", property.New(fakecloud.RandomPassword(name)).WithSecret(true))
+	}
+	if strings.HasPrefix(typ, "azure-native:") {
+		return fakecloud.AzureState(typ, name, inputs)
 	}
 	id, state := fakecloud.AWSState(typ, name, m.region, inputs)
 	if typ == "defang:aws:ImageBuild" {

@@ -482,7 +482,7 @@ func (s *Server) state(typ, urn string, inputs property.Map) (string, property.M
 		id, out := randomState(typ, urn, inputs)
 		return id, out, nil
 	case AzureNative:
-		id, out := azureState(typ, name, inputs)
+		id, out := fakecloud.AzureState(typ, name, inputs)
 		return id, out, nil
 	}
 	return "", property.Map{}, fmt.Errorf("stand-in %s has no resources", s.Name)
@@ -515,21 +515,6 @@ func (s *Server) invoke(token string, args property.Map) (property.Map, error) {
 const azureZeroID = "00000000-0000-0000-0000-000000000000"
 
 // azureState echoes the inputs, adds a name when there is none and gives an
-// Azure resource id.
-func azureState(typ, name string, inputs property.Map) (string, property.Map) {
-	state := inputs.AsMap()
-	group := strInput(inputs, "resourceGroupName", name)
-	if _, ok := state["name"]; !ok {
-		state["name"] = property.New(name)
-	}
-	// azure-native:network:VirtualNetwork -> network/VirtualNetwork
-	kind := typ
-	if parts := strings.Split(typ, ":"); len(parts) == 3 {
-		kind = parts[1] + "/" + parts[2]
-	}
-	id := "/subscriptions/" + azureZeroID + "/resourceGroups/" + group + "/providers/" + kind + "/" + name
-	return id, property.NewMap(state)
-}
 
 // typeOf is the request's type, or the type in its URN for engines that
 // do not send one.
