@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/integration"
 
 	"github.com/DefangLabs/pulumi-defang/provider/aws"
+	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
@@ -52,6 +53,13 @@ func New(opts ...Option) (p.Provider, error) {
 			infer.ComponentF(aws.NewManagedRedis),
 			infer.ComponentF(aws.NewManagedMongo),
 			infer.ComponentF(aws.NewLlmGateway),
+			infer.ComponentF(azure.NewNetwork),
+			infer.ComponentF(azure.NewAppsEnvironment),
+			infer.ComponentF(azure.NewContainerApp),
+			infer.ComponentF(azure.NewManagedPostgres),
+			infer.ComponentF(azure.NewManagedRedis),
+			infer.ComponentF(azure.NewLlmGateway),
+			infer.ComponentF(azure.NewBuildPipeline),
 		).
 		WithResources(aws.ImageBuildResource).
 		WithFunctions(infer.Function(&EstimateFunction{estimator: o.estimator})).
@@ -71,26 +79,29 @@ func New(opts ...Option) (p.Provider, error) {
 	return prov, nil
 }
 
-// configValuesAreInputs marks the values of Project.config as inputs in the
-// schema. The Go field is a pulumi.StringMapInput, because the SDKs send the
-// whole (secret) map as one Output, which only an Input field can receive;
-// infer describes such a map's values as plain strings, which would stop a
-// TypeScript or Python user from writing { KEY: cfg.requireSecret("KEY") }.
+// configValuesAreInputs marks the values of the config maps (Project.config,
+// azure AppsEnvironment.config) as inputs in the schema. The Go fields are
+// pulumi.StringMapInput, because the SDKs send a whole (secret) map as one
+// Output, which only an Input field can receive; infer describes such a
+// map's values as plain strings, which would stop a TypeScript or Python
+// user from writing { KEY: cfg.requireSecret("KEY") }.
 func configValuesAreInputs(schema string) (string, error) {
 	var spec map[string]any
 	if err := json.Unmarshal([]byte(schema), &spec); err != nil {
 		return "", err
 	}
-	path := []string{"resources", "defang:index:Project", "inputProperties", "config", "additionalProperties"}
-	node := spec
-	for _, key := range path {
-		next, ok := node[key].(map[string]any)
-		if !ok {
-			return "", fmt.Errorf("schema has no %s", strings.Join(path, "."))
+	for _, token := range []string{"defang:index:Project", "defang:azure:AppsEnvironment"} {
+		path := []string{"resources", token, "inputProperties", "config", "additionalProperties"}
+		node := spec
+		for _, key := range path {
+			next, ok := node[key].(map[string]any)
+			if !ok {
+				return "", fmt.Errorf("schema has no %s", strings.Join(path, "."))
+			}
+			node = next
 		}
-		node = next
+		delete(node, "plain")
 	}
-	delete(node, "plain")
 	b, err := json.Marshal(spec)
 	return string(b), err
 }

@@ -27,11 +27,15 @@ func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
 	state := inputs.AsMap()
 	physical := name
 	for _, key := range []string{"name", "resourceName", "vaultName", "accountName", "registryName",
-		"serverName", "clusterName", "environmentName", "containerAppName", "virtualNetworkName", "workspaceName"} {
+		"serverName", "clusterName", "environmentName", "containerAppName", "virtualNetworkName", "workspaceName",
+		"privateEndpointName"} {
 		if v, ok := state[key]; ok && v.IsString() && v.AsString() != "" {
 			physical = v.AsString()
 			break
 		}
+	}
+	if v, ok := state["resourceGroupName"]; ok && v.IsString() && v.AsString() != "" && typ == "azure-native:resources:ResourceGroup" {
+		physical = v.AsString()
 	}
 	state["name"] = property.New(physical)
 	group := name
@@ -40,7 +44,8 @@ func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
 	}
 	kind := typ
 	if parts := strings.Split(typ, ":"); len(parts) == 3 {
-		kind = "Microsoft." + strings.ToUpper(parts[1][:1]) + parts[1][1:] + "/" + parts[2]
+		module, _, _ := strings.Cut(parts[1], "/") // "app/v20240301" → "app"
+		kind = "Microsoft." + strings.ToUpper(module[:1]) + module[1:] + "/" + parts[2]
 	}
 	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/" + group + "/providers/" + kind + "/" + physical
 	if typ == "azure-native:resources:ResourceGroup" {
@@ -51,4 +56,29 @@ func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
 		add(physical, state)
 	}
 	return id, property.NewMap(state)
+}
+
+// azureInvokes answers azure-native functions (listAccountKeys,
+// listDatabaseKeys...) by token. Like azureOutputs, each component's file
+// registers the functions it calls in an init function (RegisterAzureInvoke).
+var azureInvokes = map[string]func(args property.Map) (property.Map, error){}
+
+// RegisterAzureInvoke makes AzureInvoke answer the function tok with answer.
+func RegisterAzureInvoke(tok string, answer func(args property.Map) (property.Map, error)) {
+	azureInvokes[tok] = answer
+}
+
+// AzureInvoke answers an azure-native function deterministically. A token
+// nothing registered returns an *UnknownInvokeError. AWSInvoke hands every
+// azure-native token here, so the offline plan answers both clouds.
+func AzureInvoke(tok string, args ...property.Map) (property.Map, error) {
+	answer, ok := azureInvokes[tok]
+	if !ok {
+		return property.Map{}, &UnknownInvokeError{Token: tok}
+	}
+	var in property.Map
+	if len(args) > 0 {
+		in = args[0]
+	}
+	return answer(in)
 }

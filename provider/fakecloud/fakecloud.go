@@ -48,6 +48,9 @@ func (e *UnknownInvokeError) Error() string {
 // it does not know returns an *UnknownInvokeError. args are the invoke's
 // arguments; only the Route 53 and ACM lookups read them (see dns.go).
 func AWSInvoke(token, region string, args ...property.Map) (property.Map, error) {
+	if strings.HasPrefix(token, "azure-native:") {
+		return AzureInvoke(token, args...)
+	}
 	if out, ok, err := dnsInvoke(token, region, args); ok {
 		return out, err
 	}

@@ -507,6 +507,11 @@ func (s *Server) invoke(token string, args property.Map) (property.Map, error) {
 				"tenantId":       property.New(azureZeroID),
 			}), nil
 		}
+		// Everything else the components call (SAS, keys...) is answered by
+		// the same fake Azure as the offline plan.
+		if out, err := fakecloud.AzureInvoke(token, args); !errors.As(err, new(*fakecloud.UnknownInvokeError)) {
+			return out, err
+		}
 	}
 	return property.Map{}, fmt.Errorf("the %s stand-in has no answer for the invoke %s", s.Name, token)
 }

@@ -188,3 +188,137 @@ export namespace aws {
         service: pulumi.Input<string>;
     }
 }
+
+export namespace azure {
+    export interface BuildSpecArgs {
+        /**
+         * Build arguments. They are visible in the ACR run's details: do not put secrets here.
+         */
+        args?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+        /**
+         * Absolute path of the build context on the machine that runs `pulumi up`.
+         */
+        context: pulumi.Input<string>;
+        /**
+         * Dockerfile path relative to the context (default Dockerfile).
+         */
+        dockerfile?: pulumi.Input<string | undefined>;
+        /**
+         * Target platform, linux/amd64 by default (linux/arm64 and linux/arm/v7 also build on ACR).
+         */
+        platform?: pulumi.Input<string | undefined>;
+        /**
+         * The compose service the image is for.
+         */
+        service: pulumi.Input<string>;
+        /**
+         * Multi-stage build target.
+         */
+        target?: pulumi.Input<string | undefined>;
+    }
+
+    export interface ContainerHealthcheckArgs {
+        /**
+         * Path of the local URL the test fetches (curl/wget), if any.
+         */
+        httpPath?: pulumi.Input<string | undefined>;
+        /**
+         * Port of that URL.
+         */
+        httpPort?: pulumi.Input<number | undefined>;
+        /**
+         * Seconds between probes (Container Apps accept 1-240; default 30).
+         */
+        intervalSeconds?: pulumi.Input<number | undefined>;
+        /**
+         * Failures before the replica is unhealthy (1-10; default 3).
+         */
+        retries?: pulumi.Input<number | undefined>;
+        /**
+         * Delay before the first probe (Container Apps accept at most 60).
+         */
+        startPeriodSeconds?: pulumi.Input<number | undefined>;
+        /**
+         * The compose test. Container Apps run no commands as probes: the probe is an HTTP GET of httpPath on httpPort when set, else a TCP connection to the first port.
+         */
+        test?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+        /**
+         * Probe timeout in seconds (1-240; default 5).
+         */
+        timeoutSeconds?: pulumi.Input<number | undefined>;
+    }
+
+    export interface ContainerPortArgs {
+        /**
+         * http (default), http2, grpc or tcp.
+         */
+        appProtocol?: pulumi.Input<string | undefined>;
+        /**
+         * ingress (default: external ingress, reachable from the internet) or host (internal ingress, reachable by the environment's apps only).
+         */
+        mode?: pulumi.Input<string | undefined>;
+        /**
+         * The container port.
+         */
+        port: pulumi.Input<number>;
+        /**
+         * tcp (default). Container Apps serve no UDP: udp is an error.
+         */
+        protocol?: pulumi.Input<string | undefined>;
+    }
+
+    export interface ContainerSpecArgs {
+        /**
+         * Overrides the image's command (the container's args).
+         */
+        command?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+        /**
+         * Reserved vCPUs; the app gets the smallest Container Apps consumption size that holds cpus and memoryMiB (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB; default the smallest).
+         */
+        cpus?: pulumi.Input<number | undefined>;
+        /**
+         * Overrides the image's entrypoint (the container's command).
+         */
+        entrypoint?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+        /**
+         * Plain environment values. Secret values go in the secrets input instead.
+         */
+        environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+        /**
+         * GPUs reserved: not supported on the Consumption profile (an error).
+         */
+        gpus?: pulumi.Input<number | undefined>;
+        /**
+         * The health check, as liveness and readiness probes.
+         */
+        healthcheck?: pulumi.Input<inputs.azure.ContainerHealthcheckArgs | undefined>;
+        /**
+         * Reserved memory in MiB.
+         */
+        memoryMiB?: pulumi.Input<number | undefined>;
+        /**
+         * linux/amd64 (default); Container Apps run no other platform.
+         */
+        platform?: pulumi.Input<string | undefined>;
+        /**
+         * Declared ports. The first ingress port (preferring HTTP) is the app's main ingress port; the others are additional TCP ports.
+         */
+        ports?: pulumi.Input<pulumi.Input<inputs.azure.ContainerPortArgs>[] | undefined>;
+        /**
+         * Replica count (default 1); the minimum replicas are at least the mode's.
+         */
+        replicas?: pulumi.Input<number | undefined>;
+        /**
+         * Seconds between SIGTERM and SIGKILL (Container Apps allow up to 600).
+         */
+        stopGracePeriodSeconds?: pulumi.Input<number | undefined>;
+        /**
+         * Not supported by Container Apps: a warning, the image's user applies.
+         */
+        user?: pulumi.Input<string | undefined>;
+        /**
+         * Not supported by Container Apps: a warning, the image's working directory applies.
+         */
+        workingDir?: pulumi.Input<string | undefined>;
+    }
+}

@@ -78,3 +78,6 @@ export namespace aws {
     }
 
 }
+
+export namespace azure {
+}

@@ -16,10 +16,13 @@ from . import outputs
 if typing.TYPE_CHECKING:
     import pulumi_defang.aws as __aws
     aws = __aws
+    import pulumi_defang.azure as __azure
+    azure = __azure
     import pulumi_defang.config as __config
     config = __config
 else:
     aws = _utilities.lazy_import('pulumi_defang.aws')
+    azure = _utilities.lazy_import('pulumi_defang.azure')
     config = _utilities.lazy_import('pulumi_defang.config')
 
 _utilities.register(
@@ -40,6 +43,20 @@ _utilities.register(
    "defang:aws:ManagedPostgres": "ManagedPostgres",
    "defang:aws:ManagedRedis": "ManagedRedis",
    "defang:aws:Network": "Network"
+  }
+ },
+ {
+  "pkg": "defang",
+  "mod": "azure",
+  "fqn": "pulumi_defang.azure",
+  "classes": {
+   "defang:azure:AppsEnvironment": "AppsEnvironment",
+   "defang:azure:BuildPipeline": "BuildPipeline",
+   "defang:azure:ContainerApp": "ContainerApp",
+   "defang:azure:LlmGateway": "LlmGateway",
+   "defang:azure:ManagedPostgres": "ManagedPostgres",
+   "defang:azure:ManagedRedis": "ManagedRedis",
+   "defang:azure:Network": "Network"
   }
  },
  {
