@@ -6,7 +6,6 @@ package plan
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -25,14 +24,15 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
+	"github.com/DefangLabs/pulumi-defang/provider/propjson"
 )
 
 // Fake account facts the mock monitor answers with.
 const (
 	FakeAccountID = fakecloud.AccountID
 	DefaultRegion = "us-east-1"
-	SecretMarker  = "[secret]"
-	UnknownMarker = "[unknown]"
+	SecretMarker  = propjson.SecretMarker
+	UnknownMarker = propjson.UnknownMarker
 )
 
 // Options say what to plan.
@@ -158,7 +158,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	res := &Result{Project: project.Name, Cloud: cloud, Mode: string(m), Warnings: []string{}, Resources: resources,
-		Outputs: plainMap(state)}
+		Outputs: propjson.Map(state)}
 	for _, w := range warnings {
 		res.Warnings = append(res.Warnings, w.String())
 	}
@@ -274,7 +274,7 @@ func (m *monitor) newResource(args integration.MockResourceArgs) (string, proper
 
 	m.mu.Lock()
 	m.byURN[urn] = Resource{URN: urn, Type: string(args.TypeToken), Name: args.Name, Parent: parent,
-		Custom: args.Custom, DependsOn: depList, Inputs: render(args.Inputs, m.reveal)}
+		Custom: args.Custom, DependsOn: depList, Inputs: inputsOf(args.Inputs, m.reveal)}
 	m.mu.Unlock()
 
 	if !args.Custom {
@@ -337,48 +337,10 @@ func (m *monitor) resources() []Resource {
 	return out
 }
 
-// plainMap turns property values into JSON values: secrets become
-// "[secret]" (never their plaintext), unknowns "[unknown]".
-func plainMap(m property.Map) map[string]any { return render(m, false) }
-
-// render is plainMap, with secrets rendered as "[secret] <JSON value>"
-// when reveal is set (tests only).
-func render(m property.Map, reveal bool) map[string]any {
-	out := map[string]any{}
-	for k, v := range m.All {
-		out[k] = plain(v, reveal)
+// inputsOf renders a resource's inputs, secrets masked unless reveal (tests).
+func inputsOf(m property.Map, reveal bool) map[string]any {
+	if reveal {
+		return propjson.Revealing(m)
 	}
-	return out
-}
-
-func plain(v property.Value, reveal bool) any {
-	switch {
-	case v.Secret() && reveal:
-		b, _ := json.Marshal(plain(v.WithSecret(false), true))
-		return SecretMarker + " " + string(b)
-	case v.Secret():
-		return SecretMarker
-	case v.IsComputed():
-		return UnknownMarker
-	case v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.AsBool()
-	case v.IsNumber():
-		return v.AsNumber()
-	case v.IsString():
-		return v.AsString()
-	case v.IsArray():
-		arr := []any{}
-		for _, e := range v.AsArray().All {
-			arr = append(arr, plain(e, reveal))
-		}
-		return arr
-	case v.IsMap():
-		return render(v.AsMap(), reveal)
-	case v.IsResourceReference():
-		return string(v.AsResourceReference().URN)
-	default:
-		return fmt.Sprintf("[%T]", v)
-	}
+	return propjson.Map(m)
 }

@@ -2,20 +2,20 @@ package standin
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/propjson"
 )
 
 // Markers written in place of secrets and unknowns in the record file.
 const (
-	SecretMarker  = "[secret]"
-	UnknownMarker = "[unknown]"
+	SecretMarker  = propjson.SecretMarker
+	UnknownMarker = propjson.UnknownMarker
 )
 
 // Call is one RPC the engine made to a stand-in.
@@ -176,42 +176,5 @@ func recordLine(c Call) map[string]any {
 // PlainMap turns a property map into JSON values: secrets become
 // "[secret]" (never their plaintext), unknowns "[unknown]".
 func PlainMap(m resource.PropertyMap) map[string]any {
-	return plainMap(resource.FromResourcePropertyMap(m))
-}
-
-func plainMap(m property.Map) map[string]any {
-	out := map[string]any{}
-	for k, v := range m.All {
-		out[k] = plain(v)
-	}
-	return out
-}
-
-func plain(v property.Value) any {
-	switch {
-	case v.Secret():
-		return SecretMarker
-	case v.IsComputed():
-		return UnknownMarker
-	case v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.AsBool()
-	case v.IsNumber():
-		return v.AsNumber()
-	case v.IsString():
-		return v.AsString()
-	case v.IsArray():
-		arr := []any{}
-		for _, e := range v.AsArray().All {
-			arr = append(arr, plain(e))
-		}
-		return arr
-	case v.IsMap():
-		return plainMap(v.AsMap())
-	case v.IsResourceReference():
-		return string(v.AsResourceReference().URN)
-	default:
-		return fmt.Sprintf("[%T]", v)
-	}
+	return propjson.Map(resource.FromResourcePropertyMap(m))
 }
