@@ -15,30 +15,16 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 // codeBuildImage is the CodeBuild managed image that runs docker builds.
 const codeBuildImage = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 
-// BuildSpec is one service image to build in the cloud.
-type BuildSpec struct {
-	Service    string            `pulumi:"service"`
-	Context    string            `pulumi:"context"`
-	Dockerfile string            `pulumi:"dockerfile,optional"`
-	Target     string            `pulumi:"target,optional"`
-	Args       map[string]string `pulumi:"args,optional"`
-	Platform   string            `pulumi:"platform,optional"`
-}
-
-func (b *BuildSpec) Annotate(a infer.Annotator) {
-	a.Describe(&b.Service, "The compose service the image is for.")
-	a.Describe(&b.Context, "Absolute path of the build context on the machine that runs `pulumi up`.")
-	a.Describe(&b.Dockerfile, "Dockerfile path relative to the context (default Dockerfile).")
-	a.Describe(&b.Target, "Multi-stage build target.")
-	a.Describe(&b.Args, "Build arguments.")
-	a.Describe(&b.Platform, "Target platform, linux/amd64 by default.")
-}
+// BuildSpec is one image to build; the shape is shared by both clouds
+// (provider/spec).
+type BuildSpec = spec.Build
 
 // BuildPipelineArgs are the inputs of defang:aws:BuildPipeline.
 type BuildPipelineArgs struct {

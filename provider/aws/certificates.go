@@ -25,16 +25,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
-	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
 // maxDNSLabel is the longest DNS label (RFC 1035).
@@ -104,45 +103,15 @@ func inZone(name, zone string) bool {
 	return zone != "" && (name == zone || strings.HasSuffix(name, "."+zone))
 }
 
-// DnsRecord is a DNS record the user must create by hand at the DNS
-// provider of a domain whose zone the project does not own.
-type DnsRecord struct {
-	Name  string `pulumi:"name"`
-	Type  string `pulumi:"type"`
-	Value string `pulumi:"value"`
-}
-
-func (r *DnsRecord) Annotate(a infer.Annotator) {
-	a.Describe(&r, "A DNS record to create by hand.")
-	a.Describe(&r.Name, "The record's fully qualified name (ACM's validation names end with a dot).")
-	a.Describe(&r.Type, "CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).")
-	a.Describe(&r.Value, "The record's value: an ACM validation target, or the load balancer's DNS name.")
-}
-
-// DnsRecordArrayOutput is an Output of []DnsRecord.
-type DnsRecordArrayOutput struct{ *pulumi.OutputState }
-
-func (DnsRecordArrayOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*[]DnsRecord)(nil)).Elem()
-}
-
-func init() { pulumi.RegisterOutputType(DnsRecordArrayOutput{}) }
+// DnsRecord is a record the user must create by hand (provider/spec).
+type (
+	DnsRecord            = spec.DnsRecord
+	DnsRecordArrayOutput = spec.DnsRecordArrayOutput
+)
 
 // dnsRecordsOutput resolves records (each as name, type, value outputs) into
 // one output, in the order given.
-func dnsRecordsOutput(records [][3]pulumi.StringOutput) DnsRecordArrayOutput {
-	flat := pulumi.StringArray{}
-	for _, r := range records {
-		flat = append(flat, r[0], r[1], r[2])
-	}
-	return flat.ToStringArrayOutput().ApplyT(func(vals []string) []DnsRecord {
-		out := []DnsRecord{}
-		for i := 0; i+2 < len(vals); i += 3 {
-			out = append(out, DnsRecord{Name: vals[i], Type: vals[i+1], Value: vals[i+2]})
-		}
-		return out
-	}).(DnsRecordArrayOutput)
-}
+var dnsRecordsOutput = spec.DnsRecords
 
 // targetRecordType is the record type that points a name at the load
 // balancer: CNAME, except for what looks like a zone apex (two labels,

@@ -18,73 +18,15 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
-// ContainerPort is one declared port of a service.
-type ContainerPort struct {
-	Port     int    `pulumi:"port"`
-	Protocol string `pulumi:"protocol,optional"`
-	// Mode is ingress (through a load balancer) or host (private only).
-	Mode        string `pulumi:"mode,optional"`
-	AppProtocol string `pulumi:"appProtocol,optional"`
-}
-
-func (c *ContainerPort) Annotate(a infer.Annotator) {
-	a.Describe(&c.Port, "The container port.")
-	a.Describe(&c.Protocol, "tcp (default) or udp.")
-	a.Describe(&c.Mode, "ingress (published through a load balancer) or host (reachable by the project's services only).")
-	a.Describe(&c.AppProtocol, "http, http2, grpc or tcp.")
-}
-
-// ContainerHealthcheck is a compose healthcheck.
-type ContainerHealthcheck struct {
-	Test               []string `pulumi:"test"`
-	IntervalSeconds    int      `pulumi:"intervalSeconds,optional"`
-	TimeoutSeconds     int      `pulumi:"timeoutSeconds,optional"`
-	Retries            int      `pulumi:"retries,optional"`
-	StartPeriodSeconds int      `pulumi:"startPeriodSeconds,optional"`
-}
-
-func (h *ContainerHealthcheck) Annotate(a infer.Annotator) {
-	a.Describe(&h.Test, "The compose test: [\"CMD\", ...] or [\"CMD-SHELL\", \"...\"].")
-	a.Describe(&h.IntervalSeconds, "Seconds between checks (ECS accepts 5-300; default 30).")
-	a.Describe(&h.TimeoutSeconds, "Check timeout in seconds (ECS accepts 2-60; default 5).")
-	a.Describe(&h.Retries, "Failures before unhealthy (ECS accepts 1-10; default 3).")
-	a.Describe(&h.StartPeriodSeconds, "Grace period after start in seconds (ECS accepts 0-300).")
-}
-
-// ContainerSpec is what a compose service asks of its container.
-type ContainerSpec struct {
-	Command                []string              `pulumi:"command,optional"`
-	Entrypoint             []string              `pulumi:"entrypoint,optional"`
-	WorkingDir             string                `pulumi:"workingDir,optional"`
-	User                   string                `pulumi:"user,optional"`
-	Environment            map[string]string     `pulumi:"environment,optional"`
-	Ports                  []ContainerPort       `pulumi:"ports,optional"`
-	Healthcheck            *ContainerHealthcheck `pulumi:"healthcheck,optional"`
-	Cpus                   float64               `pulumi:"cpus,optional"`
-	MemoryMiB              int                   `pulumi:"memoryMiB,optional"`
-	Replicas               *int                  `pulumi:"replicas,optional"`
-	StopGracePeriodSeconds int                   `pulumi:"stopGracePeriodSeconds,optional"`
-	Platform               string                `pulumi:"platform,optional"`
-	Gpus                   int                   `pulumi:"gpus,optional"`
-}
-
-func (c *ContainerSpec) Annotate(a infer.Annotator) {
-	a.Describe(&c.Command, "Overrides the image's command.")
-	a.Describe(&c.Entrypoint, "Overrides the image's entrypoint.")
-	a.Describe(&c.WorkingDir, "The working directory of the command.")
-	a.Describe(&c.User, "The user the command runs as.")
-	a.Describe(&c.Environment, "Plain environment values. Secret values go in the secrets input instead.")
-	a.Describe(&c.Ports, "Declared ports.")
-	a.Describe(&c.Healthcheck, "The container health check.")
-	a.Describe(&c.Cpus, "Reserved vCPUs; the task gets the smallest Fargate size that holds cpus and memoryMiB (default 0.25 vCPU, 512 MiB).")
-	a.Describe(&c.MemoryMiB, "Reserved memory in MiB.")
-	a.Describe(&c.Replicas, "Number of tasks (default 1).")
-	a.Describe(&c.StopGracePeriodSeconds, "Seconds between SIGTERM and SIGKILL (Fargate allows up to 120).")
-	a.Describe(&c.Platform, "linux/amd64 (default) or linux/arm64.")
-	a.Describe(&c.Gpus, "GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.")
-}
+// The container shape is shared by both clouds (provider/spec).
+type (
+	ContainerSpec        = spec.Container
+	ContainerPort        = spec.Port
+	ContainerHealthcheck = spec.Healthcheck
+)
 
 // FargateServiceArgs are the inputs of defang:aws:FargateService.
 type FargateServiceArgs struct {

@@ -70,6 +70,7 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
 const (
@@ -96,24 +97,9 @@ func AcrPullRoleDefinitionId(subscription string) string {
 	return "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/" + acrPullRole
 }
 
-// BuildSpec is one service image to build in the cloud (as on AWS).
-type BuildSpec struct {
-	Service    string            `pulumi:"service"`
-	Context    string            `pulumi:"context"`
-	Dockerfile string            `pulumi:"dockerfile,optional"`
-	Target     string            `pulumi:"target,optional"`
-	Args       map[string]string `pulumi:"args,optional"`
-	Platform   string            `pulumi:"platform,optional"`
-}
-
-func (b *BuildSpec) Annotate(a infer.Annotator) {
-	a.Describe(&b.Service, "The compose service the image is for.")
-	a.Describe(&b.Context, "Absolute path of the build context on the machine that runs `pulumi up`.")
-	a.Describe(&b.Dockerfile, "Dockerfile path relative to the context (default Dockerfile).")
-	a.Describe(&b.Target, "Multi-stage build target.")
-	a.Describe(&b.Args, "Build arguments. They are visible in the ACR run's details: do not put secrets here.")
-	a.Describe(&b.Platform, "Target platform, linux/amd64 by default (linux/arm64 and linux/arm/v7 also build on ACR).")
-}
+// BuildSpec is one image to build; the shape is shared by both clouds
+// (provider/spec).
+type BuildSpec = spec.Build
 
 // BuildPipelineArgs are the inputs of defang:azure:BuildPipeline.
 type BuildPipelineArgs struct {

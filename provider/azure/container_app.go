@@ -12,78 +12,15 @@ import (
 
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
-// ContainerPort is one declared port of a service.
-type ContainerPort struct {
-	Port     int    `pulumi:"port"`
-	Protocol string `pulumi:"protocol,optional"`
-	// Mode is ingress (public) or host (the project's apps only).
-	Mode        string `pulumi:"mode,optional"`
-	AppProtocol string `pulumi:"appProtocol,optional"`
-}
-
-func (c *ContainerPort) Annotate(a infer.Annotator) {
-	a.Describe(&c.Port, "The container port.")
-	a.Describe(&c.Protocol, "tcp (default). Container Apps serve no UDP: udp is an error.")
-	a.Describe(&c.Mode, "ingress (default: external ingress, reachable from the internet) or host (internal ingress, reachable by the environment's apps only).")
-	a.Describe(&c.AppProtocol, "http (default), http2, grpc or tcp.")
-}
-
-// ContainerHealthcheck is a compose healthcheck, with the URL its test
-// fetches when it has one.
-type ContainerHealthcheck struct {
-	Test               []string `pulumi:"test,optional"`
-	IntervalSeconds    int      `pulumi:"intervalSeconds,optional"`
-	TimeoutSeconds     int      `pulumi:"timeoutSeconds,optional"`
-	Retries            int      `pulumi:"retries,optional"`
-	StartPeriodSeconds int      `pulumi:"startPeriodSeconds,optional"`
-	HttpPath           string   `pulumi:"httpPath,optional"`
-	HttpPort           int      `pulumi:"httpPort,optional"`
-}
-
-func (h *ContainerHealthcheck) Annotate(a infer.Annotator) {
-	a.Describe(&h.Test, "The compose test. Container Apps run no commands as probes: the probe is an HTTP GET of httpPath on httpPort when set, else a TCP connection to the first port.")
-	a.Describe(&h.IntervalSeconds, "Seconds between probes (Container Apps accept 1-240; default 30).")
-	a.Describe(&h.TimeoutSeconds, "Probe timeout in seconds (1-240; default 5).")
-	a.Describe(&h.Retries, "Failures before the replica is unhealthy (1-10; default 3).")
-	a.Describe(&h.StartPeriodSeconds, "Delay before the first probe (Container Apps accept at most 60).")
-	a.Describe(&h.HttpPath, "Path of the local URL the test fetches (curl/wget), if any.")
-	a.Describe(&h.HttpPort, "Port of that URL.")
-}
-
-// ContainerSpec is what a compose service asks of its container.
-type ContainerSpec struct {
-	Command                []string              `pulumi:"command,optional"`
-	Entrypoint             []string              `pulumi:"entrypoint,optional"`
-	WorkingDir             string                `pulumi:"workingDir,optional"`
-	User                   string                `pulumi:"user,optional"`
-	Environment            map[string]string     `pulumi:"environment,optional"`
-	Ports                  []ContainerPort       `pulumi:"ports,optional"`
-	Healthcheck            *ContainerHealthcheck `pulumi:"healthcheck,optional"`
-	Cpus                   float64               `pulumi:"cpus,optional"`
-	MemoryMiB              int                   `pulumi:"memoryMiB,optional"`
-	Replicas               *int                  `pulumi:"replicas,optional"`
-	StopGracePeriodSeconds int                   `pulumi:"stopGracePeriodSeconds,optional"`
-	Platform               string                `pulumi:"platform,optional"`
-	Gpus                   int                   `pulumi:"gpus,optional"`
-}
-
-func (c *ContainerSpec) Annotate(a infer.Annotator) {
-	a.Describe(&c.Command, "Overrides the image's command (the container's args).")
-	a.Describe(&c.Entrypoint, "Overrides the image's entrypoint (the container's command).")
-	a.Describe(&c.WorkingDir, "Not supported by Container Apps: a warning, the image's working directory applies.")
-	a.Describe(&c.User, "Not supported by Container Apps: a warning, the image's user applies.")
-	a.Describe(&c.Environment, "Plain environment values. Secret values go in the secrets input instead.")
-	a.Describe(&c.Ports, "Declared ports. The first ingress port (preferring HTTP) is the app's main ingress port; the others are additional TCP ports.")
-	a.Describe(&c.Healthcheck, "The health check, as liveness and readiness probes.")
-	a.Describe(&c.Cpus, "Reserved vCPUs; the app gets the smallest Container Apps consumption size that holds cpus and memoryMiB (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB; default the smallest).")
-	a.Describe(&c.MemoryMiB, "Reserved memory in MiB.")
-	a.Describe(&c.Replicas, "Replica count (default 1); the minimum replicas are at least the mode's.")
-	a.Describe(&c.StopGracePeriodSeconds, "Seconds between SIGTERM and SIGKILL (Container Apps allow up to 600).")
-	a.Describe(&c.Platform, "linux/amd64 (default); Container Apps run no other platform.")
-	a.Describe(&c.Gpus, "GPUs reserved: not supported on the Consumption profile (an error).")
-}
+// The container shape is shared by both clouds (provider/spec).
+type (
+	ContainerSpec        = spec.Container
+	ContainerPort        = spec.Port
+	ContainerHealthcheck = spec.Healthcheck
+)
 
 // ContainerAppArgs are the inputs of defang:azure:ContainerApp.
 type ContainerAppArgs struct {

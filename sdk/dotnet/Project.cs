@@ -26,7 +26,7 @@ namespace DefangLabs.Defang
         /// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
         /// </summary>
         [Output("dnsRecords")]
-        public Output<ImmutableArray<DefangLabs.Defang.Aws.Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
+        public Output<ImmutableArray<Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
 
         /// <summary>
         /// Service name to its public URL (the first ingress port).

@@ -31,7 +31,7 @@ export class Project extends pulumi.ComponentResource {
     /**
      * DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
      */
-    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.aws.DnsRecord[]>;
+    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.DnsRecord[]>;
     /**
      * Service name to its public URL (the first ingress port).
      */

@@ -76,14 +76,14 @@ namespace DefangLabs.Defang.Aws
     public sealed class BuildPipelineArgs : global::Pulumi.ResourceArgs
     {
         [Input("builds", required: true)]
-        private InputList<Inputs.BuildSpecArgs>? _builds;
+        private InputList<DefangLabs.Defang.Inputs.BuildSpecArgs>? _builds;
 
         /// <summary>
         /// The images to build, one per service with a compose `build:`.
         /// </summary>
-        public InputList<Inputs.BuildSpecArgs> Builds
+        public InputList<DefangLabs.Defang.Inputs.BuildSpecArgs> Builds
         {
-            get => _builds ?? (_builds = new InputList<Inputs.BuildSpecArgs>());
+            get => _builds ?? (_builds = new InputList<DefangLabs.Defang.Inputs.BuildSpecArgs>());
             set => _builds = value;
         }
 

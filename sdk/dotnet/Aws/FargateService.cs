@@ -109,7 +109,7 @@ namespace DefangLabs.Defang.Aws
         /// What the compose service asks of its container.
         /// </summary>
         [Input("container", required: true)]
-        public Input<Inputs.ContainerSpecArgs> Container { get; set; } = null!;
+        public Input<DefangLabs.Defang.Inputs.ContainerSpecArgs> Container { get; set; } = null!;
 
         /// <summary>
         /// The image, by digest when it was built in the cloud.

@@ -38,7 +38,7 @@ namespace DefangLabs.Defang.Aws
         /// DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
         /// </summary>
         [Output("dnsRecords")]
-        public Output<ImmutableArray<Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
+        public Output<ImmutableArray<DefangLabs.Defang.Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
 
         /// <summary>
         /// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.

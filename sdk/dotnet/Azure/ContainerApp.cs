@@ -103,7 +103,7 @@ namespace DefangLabs.Defang.Azure
         /// What the compose service asks of its container.
         /// </summary>
         [Input("container", required: true)]
-        public Input<Inputs.ContainerSpecArgs> Container { get; set; } = null!;
+        public Input<DefangLabs.Defang.Inputs.ContainerSpecArgs> Container { get; set; } = null!;
 
         /// <summary>
         /// The Container Apps environment (an AppsEnvironment's environmentId).

@@ -7,7 +7,6 @@ import (
 	"context"
 	"reflect"
 
-	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/aws"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -19,7 +18,7 @@ type Project struct {
 	// AWS: the ECS cluster name.
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
 	// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
-	DnsRecords aws.DnsRecordArrayOutput `pulumi:"dnsRecords"`
+	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// Service name to its public URL (the first ingress port).
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
 	// AWS: DNS name of the application load balancer (empty without HTTP ingress).
@@ -197,8 +196,8 @@ func (o ProjectOutput) ClusterName() pulumi.StringOutput {
 }
 
 // DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
-func (o ProjectOutput) DnsRecords() aws.DnsRecordArrayOutput {
-	return o.ApplyT(func(v *Project) aws.DnsRecordArrayOutput { return v.DnsRecords }).(aws.DnsRecordArrayOutput)
+func (o ProjectOutput) DnsRecords() DnsRecordArrayOutput {
+	return o.ApplyT(func(v *Project) DnsRecordArrayOutput { return v.DnsRecords }).(DnsRecordArrayOutput)
 }
 
 // Service name to its public URL (the first ingress port).

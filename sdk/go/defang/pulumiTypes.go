@@ -207,6 +207,743 @@ func (o AwsArgsPtrOutput) VpcId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type BuildSpec struct {
+	// Build arguments. They are visible in the build service's run details: do not put secrets here.
+	Args map[string]string `pulumi:"args"`
+	// Absolute path of the build context on the machine that runs `pulumi up`.
+	Context string `pulumi:"context"`
+	// Dockerfile path relative to the context (default Dockerfile).
+	Dockerfile *string `pulumi:"dockerfile"`
+	// Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+	Platform *string `pulumi:"platform"`
+	// The compose service the image is for.
+	Service string `pulumi:"service"`
+	// Multi-stage build target.
+	Target *string `pulumi:"target"`
+}
+
+// BuildSpecInput is an input type that accepts BuildSpecArgs and BuildSpecOutput values.
+// You can construct a concrete instance of `BuildSpecInput` via:
+//
+//	BuildSpecArgs{...}
+type BuildSpecInput interface {
+	pulumi.Input
+
+	ToBuildSpecOutput() BuildSpecOutput
+	ToBuildSpecOutputWithContext(context.Context) BuildSpecOutput
+}
+
+type BuildSpecArgs struct {
+	// Build arguments. They are visible in the build service's run details: do not put secrets here.
+	Args pulumi.StringMapInput `pulumi:"args"`
+	// Absolute path of the build context on the machine that runs `pulumi up`.
+	Context pulumi.StringInput `pulumi:"context"`
+	// Dockerfile path relative to the context (default Dockerfile).
+	Dockerfile pulumi.StringPtrInput `pulumi:"dockerfile"`
+	// Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+	Platform pulumi.StringPtrInput `pulumi:"platform"`
+	// The compose service the image is for.
+	Service pulumi.StringInput `pulumi:"service"`
+	// Multi-stage build target.
+	Target pulumi.StringPtrInput `pulumi:"target"`
+}
+
+func (BuildSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BuildSpec)(nil)).Elem()
+}
+
+func (i BuildSpecArgs) ToBuildSpecOutput() BuildSpecOutput {
+	return i.ToBuildSpecOutputWithContext(context.Background())
+}
+
+func (i BuildSpecArgs) ToBuildSpecOutputWithContext(ctx context.Context) BuildSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BuildSpecOutput)
+}
+
+// BuildSpecArrayInput is an input type that accepts BuildSpecArray and BuildSpecArrayOutput values.
+// You can construct a concrete instance of `BuildSpecArrayInput` via:
+//
+//	BuildSpecArray{ BuildSpecArgs{...} }
+type BuildSpecArrayInput interface {
+	pulumi.Input
+
+	ToBuildSpecArrayOutput() BuildSpecArrayOutput
+	ToBuildSpecArrayOutputWithContext(context.Context) BuildSpecArrayOutput
+}
+
+type BuildSpecArray []BuildSpecInput
+
+func (BuildSpecArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]BuildSpec)(nil)).Elem()
+}
+
+func (i BuildSpecArray) ToBuildSpecArrayOutput() BuildSpecArrayOutput {
+	return i.ToBuildSpecArrayOutputWithContext(context.Background())
+}
+
+func (i BuildSpecArray) ToBuildSpecArrayOutputWithContext(ctx context.Context) BuildSpecArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BuildSpecArrayOutput)
+}
+
+type BuildSpecOutput struct{ *pulumi.OutputState }
+
+func (BuildSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BuildSpec)(nil)).Elem()
+}
+
+func (o BuildSpecOutput) ToBuildSpecOutput() BuildSpecOutput {
+	return o
+}
+
+func (o BuildSpecOutput) ToBuildSpecOutputWithContext(ctx context.Context) BuildSpecOutput {
+	return o
+}
+
+// Build arguments. They are visible in the build service's run details: do not put secrets here.
+func (o BuildSpecOutput) Args() pulumi.StringMapOutput {
+	return o.ApplyT(func(v BuildSpec) map[string]string { return v.Args }).(pulumi.StringMapOutput)
+}
+
+// Absolute path of the build context on the machine that runs `pulumi up`.
+func (o BuildSpecOutput) Context() pulumi.StringOutput {
+	return o.ApplyT(func(v BuildSpec) string { return v.Context }).(pulumi.StringOutput)
+}
+
+// Dockerfile path relative to the context (default Dockerfile).
+func (o BuildSpecOutput) Dockerfile() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BuildSpec) *string { return v.Dockerfile }).(pulumi.StringPtrOutput)
+}
+
+// Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+func (o BuildSpecOutput) Platform() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BuildSpec) *string { return v.Platform }).(pulumi.StringPtrOutput)
+}
+
+// The compose service the image is for.
+func (o BuildSpecOutput) Service() pulumi.StringOutput {
+	return o.ApplyT(func(v BuildSpec) string { return v.Service }).(pulumi.StringOutput)
+}
+
+// Multi-stage build target.
+func (o BuildSpecOutput) Target() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v BuildSpec) *string { return v.Target }).(pulumi.StringPtrOutput)
+}
+
+type BuildSpecArrayOutput struct{ *pulumi.OutputState }
+
+func (BuildSpecArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]BuildSpec)(nil)).Elem()
+}
+
+func (o BuildSpecArrayOutput) ToBuildSpecArrayOutput() BuildSpecArrayOutput {
+	return o
+}
+
+func (o BuildSpecArrayOutput) ToBuildSpecArrayOutputWithContext(ctx context.Context) BuildSpecArrayOutput {
+	return o
+}
+
+func (o BuildSpecArrayOutput) Index(i pulumi.IntInput) BuildSpecOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) BuildSpec {
+		return vs[0].([]BuildSpec)[vs[1].(int)]
+	}).(BuildSpecOutput)
+}
+
+type ContainerHealthcheck struct {
+	// Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+	HttpPath *string `pulumi:"httpPath"`
+	// Port of that URL.
+	HttpPort *int `pulumi:"httpPort"`
+	// Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+	IntervalSeconds *int `pulumi:"intervalSeconds"`
+	// Failures before unhealthy (1-10; default 3).
+	Retries *int `pulumi:"retries"`
+	// Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+	StartPeriodSeconds *int `pulumi:"startPeriodSeconds"`
+	// The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+	Test []string `pulumi:"test"`
+	// Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+	TimeoutSeconds *int `pulumi:"timeoutSeconds"`
+}
+
+// ContainerHealthcheckInput is an input type that accepts ContainerHealthcheckArgs and ContainerHealthcheckOutput values.
+// You can construct a concrete instance of `ContainerHealthcheckInput` via:
+//
+//	ContainerHealthcheckArgs{...}
+type ContainerHealthcheckInput interface {
+	pulumi.Input
+
+	ToContainerHealthcheckOutput() ContainerHealthcheckOutput
+	ToContainerHealthcheckOutputWithContext(context.Context) ContainerHealthcheckOutput
+}
+
+type ContainerHealthcheckArgs struct {
+	// Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+	HttpPath pulumi.StringPtrInput `pulumi:"httpPath"`
+	// Port of that URL.
+	HttpPort pulumi.IntPtrInput `pulumi:"httpPort"`
+	// Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+	IntervalSeconds pulumi.IntPtrInput `pulumi:"intervalSeconds"`
+	// Failures before unhealthy (1-10; default 3).
+	Retries pulumi.IntPtrInput `pulumi:"retries"`
+	// Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+	StartPeriodSeconds pulumi.IntPtrInput `pulumi:"startPeriodSeconds"`
+	// The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+	Test pulumi.StringArrayInput `pulumi:"test"`
+	// Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+	TimeoutSeconds pulumi.IntPtrInput `pulumi:"timeoutSeconds"`
+}
+
+func (ContainerHealthcheckArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerHealthcheck)(nil)).Elem()
+}
+
+func (i ContainerHealthcheckArgs) ToContainerHealthcheckOutput() ContainerHealthcheckOutput {
+	return i.ToContainerHealthcheckOutputWithContext(context.Background())
+}
+
+func (i ContainerHealthcheckArgs) ToContainerHealthcheckOutputWithContext(ctx context.Context) ContainerHealthcheckOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerHealthcheckOutput)
+}
+
+func (i ContainerHealthcheckArgs) ToContainerHealthcheckPtrOutput() ContainerHealthcheckPtrOutput {
+	return i.ToContainerHealthcheckPtrOutputWithContext(context.Background())
+}
+
+func (i ContainerHealthcheckArgs) ToContainerHealthcheckPtrOutputWithContext(ctx context.Context) ContainerHealthcheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerHealthcheckOutput).ToContainerHealthcheckPtrOutputWithContext(ctx)
+}
+
+// ContainerHealthcheckPtrInput is an input type that accepts ContainerHealthcheckArgs, ContainerHealthcheckPtr and ContainerHealthcheckPtrOutput values.
+// You can construct a concrete instance of `ContainerHealthcheckPtrInput` via:
+//
+//	        ContainerHealthcheckArgs{...}
+//
+//	or:
+//
+//	        nil
+type ContainerHealthcheckPtrInput interface {
+	pulumi.Input
+
+	ToContainerHealthcheckPtrOutput() ContainerHealthcheckPtrOutput
+	ToContainerHealthcheckPtrOutputWithContext(context.Context) ContainerHealthcheckPtrOutput
+}
+
+type containerHealthcheckPtrType ContainerHealthcheckArgs
+
+func ContainerHealthcheckPtr(v *ContainerHealthcheckArgs) ContainerHealthcheckPtrInput {
+	return (*containerHealthcheckPtrType)(v)
+}
+
+func (*containerHealthcheckPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ContainerHealthcheck)(nil)).Elem()
+}
+
+func (i *containerHealthcheckPtrType) ToContainerHealthcheckPtrOutput() ContainerHealthcheckPtrOutput {
+	return i.ToContainerHealthcheckPtrOutputWithContext(context.Background())
+}
+
+func (i *containerHealthcheckPtrType) ToContainerHealthcheckPtrOutputWithContext(ctx context.Context) ContainerHealthcheckPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerHealthcheckPtrOutput)
+}
+
+type ContainerHealthcheckOutput struct{ *pulumi.OutputState }
+
+func (ContainerHealthcheckOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerHealthcheck)(nil)).Elem()
+}
+
+func (o ContainerHealthcheckOutput) ToContainerHealthcheckOutput() ContainerHealthcheckOutput {
+	return o
+}
+
+func (o ContainerHealthcheckOutput) ToContainerHealthcheckOutputWithContext(ctx context.Context) ContainerHealthcheckOutput {
+	return o
+}
+
+func (o ContainerHealthcheckOutput) ToContainerHealthcheckPtrOutput() ContainerHealthcheckPtrOutput {
+	return o.ToContainerHealthcheckPtrOutputWithContext(context.Background())
+}
+
+func (o ContainerHealthcheckOutput) ToContainerHealthcheckPtrOutputWithContext(ctx context.Context) ContainerHealthcheckPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ContainerHealthcheck) *ContainerHealthcheck {
+		return &v
+	}).(ContainerHealthcheckPtrOutput)
+}
+
+// Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+func (o ContainerHealthcheckOutput) HttpPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *string { return v.HttpPath }).(pulumi.StringPtrOutput)
+}
+
+// Port of that URL.
+func (o ContainerHealthcheckOutput) HttpPort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *int { return v.HttpPort }).(pulumi.IntPtrOutput)
+}
+
+// Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+func (o ContainerHealthcheckOutput) IntervalSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *int { return v.IntervalSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Failures before unhealthy (1-10; default 3).
+func (o ContainerHealthcheckOutput) Retries() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *int { return v.Retries }).(pulumi.IntPtrOutput)
+}
+
+// Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+func (o ContainerHealthcheckOutput) StartPeriodSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *int { return v.StartPeriodSeconds }).(pulumi.IntPtrOutput)
+}
+
+// The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+func (o ContainerHealthcheckOutput) Test() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) []string { return v.Test }).(pulumi.StringArrayOutput)
+}
+
+// Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+func (o ContainerHealthcheckOutput) TimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerHealthcheck) *int { return v.TimeoutSeconds }).(pulumi.IntPtrOutput)
+}
+
+type ContainerHealthcheckPtrOutput struct{ *pulumi.OutputState }
+
+func (ContainerHealthcheckPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ContainerHealthcheck)(nil)).Elem()
+}
+
+func (o ContainerHealthcheckPtrOutput) ToContainerHealthcheckPtrOutput() ContainerHealthcheckPtrOutput {
+	return o
+}
+
+func (o ContainerHealthcheckPtrOutput) ToContainerHealthcheckPtrOutputWithContext(ctx context.Context) ContainerHealthcheckPtrOutput {
+	return o
+}
+
+func (o ContainerHealthcheckPtrOutput) Elem() ContainerHealthcheckOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) ContainerHealthcheck {
+		if v != nil {
+			return *v
+		}
+		var ret ContainerHealthcheck
+		return ret
+	}).(ContainerHealthcheckOutput)
+}
+
+// Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+func (o ContainerHealthcheckPtrOutput) HttpPath() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *string {
+		if v == nil {
+			return nil
+		}
+		return v.HttpPath
+	}).(pulumi.StringPtrOutput)
+}
+
+// Port of that URL.
+func (o ContainerHealthcheckPtrOutput) HttpPort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *int {
+		if v == nil {
+			return nil
+		}
+		return v.HttpPort
+	}).(pulumi.IntPtrOutput)
+}
+
+// Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+func (o ContainerHealthcheckPtrOutput) IntervalSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *int {
+		if v == nil {
+			return nil
+		}
+		return v.IntervalSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// Failures before unhealthy (1-10; default 3).
+func (o ContainerHealthcheckPtrOutput) Retries() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *int {
+		if v == nil {
+			return nil
+		}
+		return v.Retries
+	}).(pulumi.IntPtrOutput)
+}
+
+// Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+func (o ContainerHealthcheckPtrOutput) StartPeriodSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *int {
+		if v == nil {
+			return nil
+		}
+		return v.StartPeriodSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+func (o ContainerHealthcheckPtrOutput) Test() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) []string {
+		if v == nil {
+			return nil
+		}
+		return v.Test
+	}).(pulumi.StringArrayOutput)
+}
+
+// Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+func (o ContainerHealthcheckPtrOutput) TimeoutSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ContainerHealthcheck) *int {
+		if v == nil {
+			return nil
+		}
+		return v.TimeoutSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+type ContainerPort struct {
+	// http (default), http2, grpc or tcp.
+	AppProtocol *string `pulumi:"appProtocol"`
+	// ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+	Mode *string `pulumi:"mode"`
+	// The container port.
+	Port int `pulumi:"port"`
+	// tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+	Protocol *string `pulumi:"protocol"`
+}
+
+// ContainerPortInput is an input type that accepts ContainerPortArgs and ContainerPortOutput values.
+// You can construct a concrete instance of `ContainerPortInput` via:
+//
+//	ContainerPortArgs{...}
+type ContainerPortInput interface {
+	pulumi.Input
+
+	ToContainerPortOutput() ContainerPortOutput
+	ToContainerPortOutputWithContext(context.Context) ContainerPortOutput
+}
+
+type ContainerPortArgs struct {
+	// http (default), http2, grpc or tcp.
+	AppProtocol pulumi.StringPtrInput `pulumi:"appProtocol"`
+	// ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+	Mode pulumi.StringPtrInput `pulumi:"mode"`
+	// The container port.
+	Port pulumi.IntInput `pulumi:"port"`
+	// tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
+}
+
+func (ContainerPortArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerPort)(nil)).Elem()
+}
+
+func (i ContainerPortArgs) ToContainerPortOutput() ContainerPortOutput {
+	return i.ToContainerPortOutputWithContext(context.Background())
+}
+
+func (i ContainerPortArgs) ToContainerPortOutputWithContext(ctx context.Context) ContainerPortOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerPortOutput)
+}
+
+// ContainerPortArrayInput is an input type that accepts ContainerPortArray and ContainerPortArrayOutput values.
+// You can construct a concrete instance of `ContainerPortArrayInput` via:
+//
+//	ContainerPortArray{ ContainerPortArgs{...} }
+type ContainerPortArrayInput interface {
+	pulumi.Input
+
+	ToContainerPortArrayOutput() ContainerPortArrayOutput
+	ToContainerPortArrayOutputWithContext(context.Context) ContainerPortArrayOutput
+}
+
+type ContainerPortArray []ContainerPortInput
+
+func (ContainerPortArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ContainerPort)(nil)).Elem()
+}
+
+func (i ContainerPortArray) ToContainerPortArrayOutput() ContainerPortArrayOutput {
+	return i.ToContainerPortArrayOutputWithContext(context.Background())
+}
+
+func (i ContainerPortArray) ToContainerPortArrayOutputWithContext(ctx context.Context) ContainerPortArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerPortArrayOutput)
+}
+
+type ContainerPortOutput struct{ *pulumi.OutputState }
+
+func (ContainerPortOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerPort)(nil)).Elem()
+}
+
+func (o ContainerPortOutput) ToContainerPortOutput() ContainerPortOutput {
+	return o
+}
+
+func (o ContainerPortOutput) ToContainerPortOutputWithContext(ctx context.Context) ContainerPortOutput {
+	return o
+}
+
+// http (default), http2, grpc or tcp.
+func (o ContainerPortOutput) AppProtocol() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerPort) *string { return v.AppProtocol }).(pulumi.StringPtrOutput)
+}
+
+// ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+func (o ContainerPortOutput) Mode() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerPort) *string { return v.Mode }).(pulumi.StringPtrOutput)
+}
+
+// The container port.
+func (o ContainerPortOutput) Port() pulumi.IntOutput {
+	return o.ApplyT(func(v ContainerPort) int { return v.Port }).(pulumi.IntOutput)
+}
+
+// tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+func (o ContainerPortOutput) Protocol() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerPort) *string { return v.Protocol }).(pulumi.StringPtrOutput)
+}
+
+type ContainerPortArrayOutput struct{ *pulumi.OutputState }
+
+func (ContainerPortArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ContainerPort)(nil)).Elem()
+}
+
+func (o ContainerPortArrayOutput) ToContainerPortArrayOutput() ContainerPortArrayOutput {
+	return o
+}
+
+func (o ContainerPortArrayOutput) ToContainerPortArrayOutputWithContext(ctx context.Context) ContainerPortArrayOutput {
+	return o
+}
+
+func (o ContainerPortArrayOutput) Index(i pulumi.IntInput) ContainerPortOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ContainerPort {
+		return vs[0].([]ContainerPort)[vs[1].(int)]
+	}).(ContainerPortOutput)
+}
+
+type ContainerSpec struct {
+	// Overrides the image's command.
+	Command []string `pulumi:"command"`
+	// Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+	Cpus *float64 `pulumi:"cpus"`
+	// Overrides the image's entrypoint.
+	Entrypoint []string `pulumi:"entrypoint"`
+	// Plain environment values. Secret values go in the component's secrets input instead.
+	Environment map[string]string `pulumi:"environment"`
+	// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+	Gpus *int `pulumi:"gpus"`
+	// The container health check (Azure: liveness and readiness probes).
+	Healthcheck *ContainerHealthcheck `pulumi:"healthcheck"`
+	// Reserved memory in MiB.
+	MemoryMiB *int `pulumi:"memoryMiB"`
+	// linux/amd64 (default) or linux/arm64 (AWS only).
+	Platform *string `pulumi:"platform"`
+	// Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+	Ports []ContainerPort `pulumi:"ports"`
+	// Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+	Replicas *int `pulumi:"replicas"`
+	// Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+	StopGracePeriodSeconds *int `pulumi:"stopGracePeriodSeconds"`
+	// The user the command runs as (Azure Container Apps: not supported, a warning).
+	User *string `pulumi:"user"`
+	// The working directory of the command (Azure Container Apps: not supported, a warning).
+	WorkingDir *string `pulumi:"workingDir"`
+}
+
+// ContainerSpecInput is an input type that accepts ContainerSpecArgs and ContainerSpecOutput values.
+// You can construct a concrete instance of `ContainerSpecInput` via:
+//
+//	ContainerSpecArgs{...}
+type ContainerSpecInput interface {
+	pulumi.Input
+
+	ToContainerSpecOutput() ContainerSpecOutput
+	ToContainerSpecOutputWithContext(context.Context) ContainerSpecOutput
+}
+
+type ContainerSpecArgs struct {
+	// Overrides the image's command.
+	Command pulumi.StringArrayInput `pulumi:"command"`
+	// Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+	Cpus pulumi.Float64PtrInput `pulumi:"cpus"`
+	// Overrides the image's entrypoint.
+	Entrypoint pulumi.StringArrayInput `pulumi:"entrypoint"`
+	// Plain environment values. Secret values go in the component's secrets input instead.
+	Environment pulumi.StringMapInput `pulumi:"environment"`
+	// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+	Gpus pulumi.IntPtrInput `pulumi:"gpus"`
+	// The container health check (Azure: liveness and readiness probes).
+	Healthcheck ContainerHealthcheckPtrInput `pulumi:"healthcheck"`
+	// Reserved memory in MiB.
+	MemoryMiB pulumi.IntPtrInput `pulumi:"memoryMiB"`
+	// linux/amd64 (default) or linux/arm64 (AWS only).
+	Platform pulumi.StringPtrInput `pulumi:"platform"`
+	// Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+	Ports ContainerPortArrayInput `pulumi:"ports"`
+	// Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+	Replicas pulumi.IntPtrInput `pulumi:"replicas"`
+	// Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+	StopGracePeriodSeconds pulumi.IntPtrInput `pulumi:"stopGracePeriodSeconds"`
+	// The user the command runs as (Azure Container Apps: not supported, a warning).
+	User pulumi.StringPtrInput `pulumi:"user"`
+	// The working directory of the command (Azure Container Apps: not supported, a warning).
+	WorkingDir pulumi.StringPtrInput `pulumi:"workingDir"`
+}
+
+func (ContainerSpecArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerSpec)(nil)).Elem()
+}
+
+func (i ContainerSpecArgs) ToContainerSpecOutput() ContainerSpecOutput {
+	return i.ToContainerSpecOutputWithContext(context.Background())
+}
+
+func (i ContainerSpecArgs) ToContainerSpecOutputWithContext(ctx context.Context) ContainerSpecOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ContainerSpecOutput)
+}
+
+type ContainerSpecOutput struct{ *pulumi.OutputState }
+
+func (ContainerSpecOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ContainerSpec)(nil)).Elem()
+}
+
+func (o ContainerSpecOutput) ToContainerSpecOutput() ContainerSpecOutput {
+	return o
+}
+
+func (o ContainerSpecOutput) ToContainerSpecOutputWithContext(ctx context.Context) ContainerSpecOutput {
+	return o
+}
+
+// Overrides the image's command.
+func (o ContainerSpecOutput) Command() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ContainerSpec) []string { return v.Command }).(pulumi.StringArrayOutput)
+}
+
+// Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+func (o ContainerSpecOutput) Cpus() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *float64 { return v.Cpus }).(pulumi.Float64PtrOutput)
+}
+
+// Overrides the image's entrypoint.
+func (o ContainerSpecOutput) Entrypoint() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v ContainerSpec) []string { return v.Entrypoint }).(pulumi.StringArrayOutput)
+}
+
+// Plain environment values. Secret values go in the component's secrets input instead.
+func (o ContainerSpecOutput) Environment() pulumi.StringMapOutput {
+	return o.ApplyT(func(v ContainerSpec) map[string]string { return v.Environment }).(pulumi.StringMapOutput)
+}
+
+// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+func (o ContainerSpecOutput) Gpus() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *int { return v.Gpus }).(pulumi.IntPtrOutput)
+}
+
+// The container health check (Azure: liveness and readiness probes).
+func (o ContainerSpecOutput) Healthcheck() ContainerHealthcheckPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *ContainerHealthcheck { return v.Healthcheck }).(ContainerHealthcheckPtrOutput)
+}
+
+// Reserved memory in MiB.
+func (o ContainerSpecOutput) MemoryMiB() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *int { return v.MemoryMiB }).(pulumi.IntPtrOutput)
+}
+
+// linux/amd64 (default) or linux/arm64 (AWS only).
+func (o ContainerSpecOutput) Platform() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *string { return v.Platform }).(pulumi.StringPtrOutput)
+}
+
+// Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+func (o ContainerSpecOutput) Ports() ContainerPortArrayOutput {
+	return o.ApplyT(func(v ContainerSpec) []ContainerPort { return v.Ports }).(ContainerPortArrayOutput)
+}
+
+// Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+func (o ContainerSpecOutput) Replicas() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *int { return v.Replicas }).(pulumi.IntPtrOutput)
+}
+
+// Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+func (o ContainerSpecOutput) StopGracePeriodSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *int { return v.StopGracePeriodSeconds }).(pulumi.IntPtrOutput)
+}
+
+// The user the command runs as (Azure Container Apps: not supported, a warning).
+func (o ContainerSpecOutput) User() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *string { return v.User }).(pulumi.StringPtrOutput)
+}
+
+// The working directory of the command (Azure Container Apps: not supported, a warning).
+func (o ContainerSpecOutput) WorkingDir() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ContainerSpec) *string { return v.WorkingDir }).(pulumi.StringPtrOutput)
+}
+
+// A DNS record to create by hand.
+type DnsRecord struct {
+	// The record's fully qualified name (ACM's validation names end with a dot).
+	Name string `pulumi:"name"`
+	// CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
+	Type string `pulumi:"type"`
+	// The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
+	Value string `pulumi:"value"`
+}
+
+// A DNS record to create by hand.
+type DnsRecordOutput struct{ *pulumi.OutputState }
+
+func (DnsRecordOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DnsRecord)(nil)).Elem()
+}
+
+func (o DnsRecordOutput) ToDnsRecordOutput() DnsRecordOutput {
+	return o
+}
+
+func (o DnsRecordOutput) ToDnsRecordOutputWithContext(ctx context.Context) DnsRecordOutput {
+	return o
+}
+
+// The record's fully qualified name (ACM's validation names end with a dot).
+func (o DnsRecordOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
+func (o DnsRecordOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
+func (o DnsRecordOutput) Value() pulumi.StringOutput {
+	return o.ApplyT(func(v DnsRecord) string { return v.Value }).(pulumi.StringOutput)
+}
+
+type DnsRecordArrayOutput struct{ *pulumi.OutputState }
+
+func (DnsRecordArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DnsRecord)(nil)).Elem()
+}
+
+func (o DnsRecordArrayOutput) ToDnsRecordArrayOutput() DnsRecordArrayOutput {
+	return o
+}
+
+func (o DnsRecordArrayOutput) ToDnsRecordArrayOutputWithContext(ctx context.Context) DnsRecordArrayOutput {
+	return o
+}
+
+func (o DnsRecordArrayOutput) Index(i pulumi.IntInput) DnsRecordOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DnsRecord {
+		return vs[0].([]DnsRecord)[vs[1].(int)]
+	}).(DnsRecordOutput)
+}
+
 // One priced quantity of one planned resource.
 type EstimateLineItem struct {
 	// What is priced.
@@ -363,8 +1100,24 @@ func (o ServiceOutputMapOutput) MapIndex(k pulumi.StringInput) ServiceOutputOutp
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsArgsInput)(nil)).Elem(), AwsArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsArgsPtrInput)(nil)).Elem(), AwsArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecInput)(nil)).Elem(), BuildSpecArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecArrayInput)(nil)).Elem(), BuildSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ContainerHealthcheckInput)(nil)).Elem(), ContainerHealthcheckArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ContainerHealthcheckPtrInput)(nil)).Elem(), ContainerHealthcheckArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ContainerPortInput)(nil)).Elem(), ContainerPortArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ContainerPortArrayInput)(nil)).Elem(), ContainerPortArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ContainerSpecInput)(nil)).Elem(), ContainerSpecArgs{})
 	pulumi.RegisterOutputType(AwsArgsOutput{})
 	pulumi.RegisterOutputType(AwsArgsPtrOutput{})
+	pulumi.RegisterOutputType(BuildSpecOutput{})
+	pulumi.RegisterOutputType(BuildSpecArrayOutput{})
+	pulumi.RegisterOutputType(ContainerHealthcheckOutput{})
+	pulumi.RegisterOutputType(ContainerHealthcheckPtrOutput{})
+	pulumi.RegisterOutputType(ContainerPortOutput{})
+	pulumi.RegisterOutputType(ContainerPortArrayOutput{})
+	pulumi.RegisterOutputType(ContainerSpecOutput{})
+	pulumi.RegisterOutputType(DnsRecordOutput{})
+	pulumi.RegisterOutputType(DnsRecordArrayOutput{})
 	pulumi.RegisterOutputType(EstimateLineItemOutput{})
 	pulumi.RegisterOutputType(EstimateLineItemArrayOutput{})
 	pulumi.RegisterOutputType(ServiceOutputOutput{})

@@ -89,7 +89,7 @@ export interface BuildPipelineArgs {
     /**
      * The images to build, one per service with a compose `build:`.
      */
-    builds: pulumi.Input<pulumi.Input<inputs.aws.BuildSpecArgs>[]>;
+    builds: pulumi.Input<pulumi.Input<inputs.BuildSpecArgs>[]>;
     /**
      * Deployment mode: sets the CodeBuild compute size and log retention.
      */

@@ -143,7 +143,7 @@ export interface FargateServiceArgs {
     /**
      * What the compose service asks of its container.
      */
-    container: pulumi.Input<inputs.aws.ContainerSpecArgs>;
+    container: pulumi.Input<inputs.ContainerSpecArgs>;
     /**
      * The image, by digest when it was built in the cloud.
      */

@@ -39,7 +39,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     /**
      * DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
      */
-    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.aws.DnsRecord[]>;
+    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.DnsRecord[]>;
     /**
      * Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
      */

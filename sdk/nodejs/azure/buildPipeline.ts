@@ -94,7 +94,7 @@ export interface BuildPipelineArgs {
     /**
      * The images to build, one per service with a compose `build:`.
      */
-    builds: pulumi.Input<pulumi.Input<inputs.azure.BuildSpecArgs>[]>;
+    builds: pulumi.Input<pulumi.Input<inputs.BuildSpecArgs>[]>;
     /**
      * Azure region; the resource group's by default.
      */

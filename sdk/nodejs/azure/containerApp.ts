@@ -130,7 +130,7 @@ export interface ContainerAppArgs {
     /**
      * What the compose service asks of its container.
      */
-    container: pulumi.Input<inputs.azure.ContainerSpecArgs>;
+    container: pulumi.Input<inputs.ContainerSpecArgs>;
     /**
      * The Container Apps environment (an AppsEnvironment's environmentId).
      */

@@ -24,131 +24,139 @@ export interface AwsArgsArgs {
     vpcId?: pulumi.Input<string | undefined>;
 }
 
+export interface BuildSpecArgs {
+    /**
+     * Build arguments. They are visible in the build service's run details: do not put secrets here.
+     */
+    args?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Absolute path of the build context on the machine that runs `pulumi up`.
+     */
+    context: pulumi.Input<string>;
+    /**
+     * Dockerfile path relative to the context (default Dockerfile).
+     */
+    dockerfile?: pulumi.Input<string | undefined>;
+    /**
+     * Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+     */
+    platform?: pulumi.Input<string | undefined>;
+    /**
+     * The compose service the image is for.
+     */
+    service: pulumi.Input<string>;
+    /**
+     * Multi-stage build target.
+     */
+    target?: pulumi.Input<string | undefined>;
+}
+
+export interface ContainerHealthcheckArgs {
+    /**
+     * Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+     */
+    httpPath?: pulumi.Input<string | undefined>;
+    /**
+     * Port of that URL.
+     */
+    httpPort?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+     */
+    intervalSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Failures before unhealthy (1-10; default 3).
+     */
+    retries?: pulumi.Input<number | undefined>;
+    /**
+     * Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+     */
+    startPeriodSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+     */
+    test?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+     */
+    timeoutSeconds?: pulumi.Input<number | undefined>;
+}
+
+export interface ContainerPortArgs {
+    /**
+     * http (default), http2, grpc or tcp.
+     */
+    appProtocol?: pulumi.Input<string | undefined>;
+    /**
+     * ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+     */
+    mode?: pulumi.Input<string | undefined>;
+    /**
+     * The container port.
+     */
+    port: pulumi.Input<number>;
+    /**
+     * tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+     */
+    protocol?: pulumi.Input<string | undefined>;
+}
+
+export interface ContainerSpecArgs {
+    /**
+     * Overrides the image's command.
+     */
+    command?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+     */
+    cpus?: pulumi.Input<number | undefined>;
+    /**
+     * Overrides the image's entrypoint.
+     */
+    entrypoint?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Plain environment values. Secret values go in the component's secrets input instead.
+     */
+    environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+     */
+    gpus?: pulumi.Input<number | undefined>;
+    /**
+     * The container health check (Azure: liveness and readiness probes).
+     */
+    healthcheck?: pulumi.Input<inputs.ContainerHealthcheckArgs | undefined>;
+    /**
+     * Reserved memory in MiB.
+     */
+    memoryMiB?: pulumi.Input<number | undefined>;
+    /**
+     * linux/amd64 (default) or linux/arm64 (AWS only).
+     */
+    platform?: pulumi.Input<string | undefined>;
+    /**
+     * Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+     */
+    ports?: pulumi.Input<pulumi.Input<inputs.ContainerPortArgs>[] | undefined>;
+    /**
+     * Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+     */
+    replicas?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+     */
+    stopGracePeriodSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * The user the command runs as (Azure Container Apps: not supported, a warning).
+     */
+    user?: pulumi.Input<string | undefined>;
+    /**
+     * The working directory of the command (Azure Container Apps: not supported, a warning).
+     */
+    workingDir?: pulumi.Input<string | undefined>;
+}
+
 export namespace aws {
-    export interface BuildSpecArgs {
-        /**
-         * Build arguments.
-         */
-        args?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
-        /**
-         * Absolute path of the build context on the machine that runs `pulumi up`.
-         */
-        context: pulumi.Input<string>;
-        /**
-         * Dockerfile path relative to the context (default Dockerfile).
-         */
-        dockerfile?: pulumi.Input<string | undefined>;
-        /**
-         * Target platform, linux/amd64 by default.
-         */
-        platform?: pulumi.Input<string | undefined>;
-        /**
-         * The compose service the image is for.
-         */
-        service: pulumi.Input<string>;
-        /**
-         * Multi-stage build target.
-         */
-        target?: pulumi.Input<string | undefined>;
-    }
-
-    export interface ContainerHealthcheckArgs {
-        /**
-         * Seconds between checks (ECS accepts 5-300; default 30).
-         */
-        intervalSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * Failures before unhealthy (ECS accepts 1-10; default 3).
-         */
-        retries?: pulumi.Input<number | undefined>;
-        /**
-         * Grace period after start in seconds (ECS accepts 0-300).
-         */
-        startPeriodSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * The compose test: ["CMD", ...] or ["CMD-SHELL", "..."].
-         */
-        test: pulumi.Input<pulumi.Input<string>[]>;
-        /**
-         * Check timeout in seconds (ECS accepts 2-60; default 5).
-         */
-        timeoutSeconds?: pulumi.Input<number | undefined>;
-    }
-
-    export interface ContainerPortArgs {
-        /**
-         * http, http2, grpc or tcp.
-         */
-        appProtocol?: pulumi.Input<string | undefined>;
-        /**
-         * ingress (published through a load balancer) or host (reachable by the project's services only).
-         */
-        mode?: pulumi.Input<string | undefined>;
-        /**
-         * The container port.
-         */
-        port: pulumi.Input<number>;
-        /**
-         * tcp (default) or udp.
-         */
-        protocol?: pulumi.Input<string | undefined>;
-    }
-
-    export interface ContainerSpecArgs {
-        /**
-         * Overrides the image's command.
-         */
-        command?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Reserved vCPUs; the task gets the smallest Fargate size that holds cpus and memoryMiB (default 0.25 vCPU, 512 MiB).
-         */
-        cpus?: pulumi.Input<number | undefined>;
-        /**
-         * Overrides the image's entrypoint.
-         */
-        entrypoint?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Plain environment values. Secret values go in the secrets input instead.
-         */
-        environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
-        /**
-         * GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). Above 0 the service runs on EC2 GPU capacity (a GpuCapacity) instead of Fargate, and needs linux/amd64.
-         */
-        gpus?: pulumi.Input<number | undefined>;
-        /**
-         * The container health check.
-         */
-        healthcheck?: pulumi.Input<inputs.aws.ContainerHealthcheckArgs | undefined>;
-        /**
-         * Reserved memory in MiB.
-         */
-        memoryMiB?: pulumi.Input<number | undefined>;
-        /**
-         * linux/amd64 (default) or linux/arm64.
-         */
-        platform?: pulumi.Input<string | undefined>;
-        /**
-         * Declared ports.
-         */
-        ports?: pulumi.Input<pulumi.Input<inputs.aws.ContainerPortArgs>[] | undefined>;
-        /**
-         * Number of tasks (default 1).
-         */
-        replicas?: pulumi.Input<number | undefined>;
-        /**
-         * Seconds between SIGTERM and SIGKILL (Fargate allows up to 120).
-         */
-        stopGracePeriodSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * The user the command runs as.
-         */
-        user?: pulumi.Input<string | undefined>;
-        /**
-         * The working directory of the command.
-         */
-        workingDir?: pulumi.Input<string | undefined>;
-    }
-
     export interface IngressTargetArgs {
         /**
          * http (application load balancer, the default), http2 or grpc (application load balancer behind HTTPS: needs a domain, or the service's domainName), or tcp (network load balancer).
@@ -186,139 +194,5 @@ export namespace aws {
          * The compose service name.
          */
         service: pulumi.Input<string>;
-    }
-}
-
-export namespace azure {
-    export interface BuildSpecArgs {
-        /**
-         * Build arguments. They are visible in the ACR run's details: do not put secrets here.
-         */
-        args?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
-        /**
-         * Absolute path of the build context on the machine that runs `pulumi up`.
-         */
-        context: pulumi.Input<string>;
-        /**
-         * Dockerfile path relative to the context (default Dockerfile).
-         */
-        dockerfile?: pulumi.Input<string | undefined>;
-        /**
-         * Target platform, linux/amd64 by default (linux/arm64 and linux/arm/v7 also build on ACR).
-         */
-        platform?: pulumi.Input<string | undefined>;
-        /**
-         * The compose service the image is for.
-         */
-        service: pulumi.Input<string>;
-        /**
-         * Multi-stage build target.
-         */
-        target?: pulumi.Input<string | undefined>;
-    }
-
-    export interface ContainerHealthcheckArgs {
-        /**
-         * Path of the local URL the test fetches (curl/wget), if any.
-         */
-        httpPath?: pulumi.Input<string | undefined>;
-        /**
-         * Port of that URL.
-         */
-        httpPort?: pulumi.Input<number | undefined>;
-        /**
-         * Seconds between probes (Container Apps accept 1-240; default 30).
-         */
-        intervalSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * Failures before the replica is unhealthy (1-10; default 3).
-         */
-        retries?: pulumi.Input<number | undefined>;
-        /**
-         * Delay before the first probe (Container Apps accept at most 60).
-         */
-        startPeriodSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * The compose test. Container Apps run no commands as probes: the probe is an HTTP GET of httpPath on httpPort when set, else a TCP connection to the first port.
-         */
-        test?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Probe timeout in seconds (1-240; default 5).
-         */
-        timeoutSeconds?: pulumi.Input<number | undefined>;
-    }
-
-    export interface ContainerPortArgs {
-        /**
-         * http (default), http2, grpc or tcp.
-         */
-        appProtocol?: pulumi.Input<string | undefined>;
-        /**
-         * ingress (default: external ingress, reachable from the internet) or host (internal ingress, reachable by the environment's apps only).
-         */
-        mode?: pulumi.Input<string | undefined>;
-        /**
-         * The container port.
-         */
-        port: pulumi.Input<number>;
-        /**
-         * tcp (default). Container Apps serve no UDP: udp is an error.
-         */
-        protocol?: pulumi.Input<string | undefined>;
-    }
-
-    export interface ContainerSpecArgs {
-        /**
-         * Overrides the image's command (the container's args).
-         */
-        command?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Reserved vCPUs; the app gets the smallest Container Apps consumption size that holds cpus and memoryMiB (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB; default the smallest).
-         */
-        cpus?: pulumi.Input<number | undefined>;
-        /**
-         * Overrides the image's entrypoint (the container's command).
-         */
-        entrypoint?: pulumi.Input<pulumi.Input<string>[] | undefined>;
-        /**
-         * Plain environment values. Secret values go in the secrets input instead.
-         */
-        environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
-        /**
-         * GPUs reserved: not supported on the Consumption profile (an error).
-         */
-        gpus?: pulumi.Input<number | undefined>;
-        /**
-         * The health check, as liveness and readiness probes.
-         */
-        healthcheck?: pulumi.Input<inputs.azure.ContainerHealthcheckArgs | undefined>;
-        /**
-         * Reserved memory in MiB.
-         */
-        memoryMiB?: pulumi.Input<number | undefined>;
-        /**
-         * linux/amd64 (default); Container Apps run no other platform.
-         */
-        platform?: pulumi.Input<string | undefined>;
-        /**
-         * Declared ports. The first ingress port (preferring HTTP) is the app's main ingress port; the others are additional TCP ports.
-         */
-        ports?: pulumi.Input<pulumi.Input<inputs.azure.ContainerPortArgs>[] | undefined>;
-        /**
-         * Replica count (default 1); the minimum replicas are at least the mode's.
-         */
-        replicas?: pulumi.Input<number | undefined>;
-        /**
-         * Seconds between SIGTERM and SIGKILL (Container Apps allow up to 600).
-         */
-        stopGracePeriodSeconds?: pulumi.Input<number | undefined>;
-        /**
-         * Not supported by Container Apps: a warning, the image's user applies.
-         */
-        user?: pulumi.Input<string | undefined>;
-        /**
-         * Not supported by Container Apps: a warning, the image's working directory applies.
-         */
-        workingDir?: pulumi.Input<string | undefined>;
     }
 }

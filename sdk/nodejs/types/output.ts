@@ -6,6 +6,24 @@ import * as inputs from "../types/input";
 import * as outputs from "../types/output";
 
 /**
+ * A DNS record to create by hand.
+ */
+export interface DnsRecord {
+    /**
+     * The record's fully qualified name (ACM's validation names end with a dot).
+     */
+    name: string;
+    /**
+     * CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
+     */
+    type: string;
+    /**
+     * The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
+     */
+    value: string;
+}
+
+/**
  * One priced quantity of one planned resource.
  */
 export interface EstimateLineItem {
@@ -59,25 +77,4 @@ export interface ServiceOutput {
 }
 
 export namespace aws {
-    /**
-     * A DNS record to create by hand.
-     */
-    export interface DnsRecord {
-        /**
-         * The record's fully qualified name (ACM's validation names end with a dot).
-         */
-        name: string;
-        /**
-         * CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).
-         */
-        type: string;
-        /**
-         * The record's value: an ACM validation target, or the load balancer's DNS name.
-         */
-        value: string;
-    }
-
-}
-
-export namespace azure {
 }

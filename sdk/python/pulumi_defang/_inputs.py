@@ -17,6 +17,14 @@ from . import _utilities
 __all__ = [
     'AwsArgsArgs',
     'AwsArgsArgsDict',
+    'BuildSpecArgs',
+    'BuildSpecArgsDict',
+    'ContainerHealthcheckArgs',
+    'ContainerHealthcheckArgsDict',
+    'ContainerPortArgs',
+    'ContainerPortArgsDict',
+    'ContainerSpecArgs',
+    'ContainerSpecArgsDict',
 ]
 
 class AwsArgsArgsDict(TypedDict):
@@ -106,5 +114,638 @@ class AwsArgsArgs:
     @vpc_id.setter
     def vpc_id(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "vpc_id", value)
+
+
+class BuildSpecArgsDict(TypedDict):
+    context: pulumi.Input[_builtins.str]
+    """
+    Absolute path of the build context on the machine that runs `pulumi up`.
+    """
+    service: pulumi.Input[_builtins.str]
+    """
+    The compose service the image is for.
+    """
+    args: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Build arguments. They are visible in the build service's run details: do not put secrets here.
+    """
+    dockerfile: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Dockerfile path relative to the context (default Dockerfile).
+    """
+    platform: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+    """
+    target: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Multi-stage build target.
+    """
+
+@pulumi.input_type
+class BuildSpecArgs:
+    def __init__(__self__, *,
+                 context: pulumi.Input[_builtins.str],
+                 service: pulumi.Input[_builtins.str],
+                 args: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 dockerfile: pulumi.Input[Optional[_builtins.str]] = None,
+                 platform: pulumi.Input[Optional[_builtins.str]] = None,
+                 target: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] context: Absolute path of the build context on the machine that runs `pulumi up`.
+        :param pulumi.Input[_builtins.str] service: The compose service the image is for.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] args: Build arguments. They are visible in the build service's run details: do not put secrets here.
+        :param pulumi.Input[_builtins.str] dockerfile: Dockerfile path relative to the context (default Dockerfile).
+        :param pulumi.Input[_builtins.str] platform: Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+        :param pulumi.Input[_builtins.str] target: Multi-stage build target.
+        """
+        pulumi.set(__self__, "context", context)
+        pulumi.set(__self__, "service", service)
+        if args is not None:
+            pulumi.set(__self__, "args", args)
+        if dockerfile is not None:
+            pulumi.set(__self__, "dockerfile", dockerfile)
+        if platform is not None:
+            pulumi.set(__self__, "platform", platform)
+        if target is not None:
+            pulumi.set(__self__, "target", target)
+
+    @_builtins.property
+    @pulumi.getter
+    def context(self) -> pulumi.Input[_builtins.str]:
+        """
+        Absolute path of the build context on the machine that runs `pulumi up`.
+        """
+        return pulumi.get(self, "context")
+
+    @context.setter
+    def context(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "context", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def service(self) -> pulumi.Input[_builtins.str]:
+        """
+        The compose service the image is for.
+        """
+        return pulumi.get(self, "service")
+
+    @service.setter
+    def service(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "service", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def args(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Build arguments. They are visible in the build service's run details: do not put secrets here.
+        """
+        return pulumi.get(self, "args")
+
+    @args.setter
+    def args(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "args", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def dockerfile(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Dockerfile path relative to the context (default Dockerfile).
+        """
+        return pulumi.get(self, "dockerfile")
+
+    @dockerfile.setter
+    def dockerfile(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "dockerfile", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def platform(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
+        """
+        return pulumi.get(self, "platform")
+
+    @platform.setter
+    def platform(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "platform", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def target(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Multi-stage build target.
+        """
+        return pulumi.get(self, "target")
+
+    @target.setter
+    def target(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "target", value)
+
+
+class ContainerHealthcheckArgsDict(TypedDict):
+    http_path: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+    """
+    http_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Port of that URL.
+    """
+    interval_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+    """
+    retries: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Failures before unhealthy (1-10; default 3).
+    """
+    start_period_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+    """
+    test: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+    """
+    timeout_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+    """
+
+@pulumi.input_type
+class ContainerHealthcheckArgs:
+    def __init__(__self__, *,
+                 http_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 http_port: pulumi.Input[Optional[_builtins.int]] = None,
+                 interval_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 retries: pulumi.Input[Optional[_builtins.int]] = None,
+                 start_period_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 test: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        :param pulumi.Input[_builtins.str] http_path: Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+        :param pulumi.Input[_builtins.int] http_port: Port of that URL.
+        :param pulumi.Input[_builtins.int] interval_seconds: Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+        :param pulumi.Input[_builtins.int] retries: Failures before unhealthy (1-10; default 3).
+        :param pulumi.Input[_builtins.int] start_period_seconds: Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] test: The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+        :param pulumi.Input[_builtins.int] timeout_seconds: Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+        """
+        if http_path is not None:
+            pulumi.set(__self__, "http_path", http_path)
+        if http_port is not None:
+            pulumi.set(__self__, "http_port", http_port)
+        if interval_seconds is not None:
+            pulumi.set(__self__, "interval_seconds", interval_seconds)
+        if retries is not None:
+            pulumi.set(__self__, "retries", retries)
+        if start_period_seconds is not None:
+            pulumi.set(__self__, "start_period_seconds", start_period_seconds)
+        if test is not None:
+            pulumi.set(__self__, "test", test)
+        if timeout_seconds is not None:
+            pulumi.set(__self__, "timeout_seconds", timeout_seconds)
+
+    @_builtins.property
+    @pulumi.getter(name="httpPath")
+    def http_path(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
+        """
+        return pulumi.get(self, "http_path")
+
+    @http_path.setter
+    def http_path(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "http_path", value)
+
+    @_builtins.property
+    @pulumi.getter(name="httpPort")
+    def http_port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Port of that URL.
+        """
+        return pulumi.get(self, "http_port")
+
+    @http_port.setter
+    def http_port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "http_port", value)
+
+    @_builtins.property
+    @pulumi.getter(name="intervalSeconds")
+    def interval_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
+        """
+        return pulumi.get(self, "interval_seconds")
+
+    @interval_seconds.setter
+    def interval_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "interval_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def retries(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Failures before unhealthy (1-10; default 3).
+        """
+        return pulumi.get(self, "retries")
+
+    @retries.setter
+    def retries(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "retries", value)
+
+    @_builtins.property
+    @pulumi.getter(name="startPeriodSeconds")
+    def start_period_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
+        """
+        return pulumi.get(self, "start_period_seconds")
+
+    @start_period_seconds.setter
+    def start_period_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "start_period_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def test(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
+        """
+        return pulumi.get(self, "test")
+
+    @test.setter
+    def test(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "test", value)
+
+    @_builtins.property
+    @pulumi.getter(name="timeoutSeconds")
+    def timeout_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
+        """
+        return pulumi.get(self, "timeout_seconds")
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "timeout_seconds", value)
+
+
+class ContainerPortArgsDict(TypedDict):
+    port: pulumi.Input[_builtins.int]
+    """
+    The container port.
+    """
+    app_protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    http (default), http2, grpc or tcp.
+    """
+    mode: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+    """
+    protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+    """
+
+@pulumi.input_type
+class ContainerPortArgs:
+    def __init__(__self__, *,
+                 port: pulumi.Input[_builtins.int],
+                 app_protocol: pulumi.Input[Optional[_builtins.str]] = None,
+                 mode: pulumi.Input[Optional[_builtins.str]] = None,
+                 protocol: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.int] port: The container port.
+        :param pulumi.Input[_builtins.str] app_protocol: http (default), http2, grpc or tcp.
+        :param pulumi.Input[_builtins.str] mode: ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+        :param pulumi.Input[_builtins.str] protocol: tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+        """
+        pulumi.set(__self__, "port", port)
+        if app_protocol is not None:
+            pulumi.set(__self__, "app_protocol", app_protocol)
+        if mode is not None:
+            pulumi.set(__self__, "mode", mode)
+        if protocol is not None:
+            pulumi.set(__self__, "protocol", protocol)
+
+    @_builtins.property
+    @pulumi.getter
+    def port(self) -> pulumi.Input[_builtins.int]:
+        """
+        The container port.
+        """
+        return pulumi.get(self, "port")
+
+    @port.setter
+    def port(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "port", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appProtocol")
+    def app_protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        http (default), http2, grpc or tcp.
+        """
+        return pulumi.get(self, "app_protocol")
+
+    @app_protocol.setter
+    def app_protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "app_protocol", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mode(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
+        """
+        return pulumi.get(self, "mode")
+
+    @mode.setter
+    def mode(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "mode", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
+        """
+        return pulumi.get(self, "protocol")
+
+    @protocol.setter
+    def protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "protocol", value)
+
+
+class ContainerSpecArgsDict(TypedDict):
+    command: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Overrides the image's command.
+    """
+    cpus: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+    """
+    entrypoint: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    Overrides the image's entrypoint.
+    """
+    environment: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Plain environment values. Secret values go in the component's secrets input instead.
+    """
+    gpus: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+    """
+    healthcheck: NotRequired[pulumi.Input[Optional['ContainerHealthcheckArgsDict']]]
+    """
+    The container health check (Azure: liveness and readiness probes).
+    """
+    memory_mi_b: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Reserved memory in MiB.
+    """
+    platform: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    linux/amd64 (default) or linux/arm64 (AWS only).
+    """
+    ports: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['ContainerPortArgsDict']]]]]
+    """
+    Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+    """
+    replicas: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+    """
+    stop_grace_period_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+    """
+    user: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The user the command runs as (Azure Container Apps: not supported, a warning).
+    """
+    working_dir: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The working directory of the command (Azure Container Apps: not supported, a warning).
+    """
+
+@pulumi.input_type
+class ContainerSpecArgs:
+    def __init__(__self__, *,
+                 command: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 cpus: pulumi.Input[Optional[_builtins.float]] = None,
+                 entrypoint: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 gpus: pulumi.Input[Optional[_builtins.int]] = None,
+                 healthcheck: pulumi.Input[Optional['ContainerHealthcheckArgs']] = None,
+                 memory_mi_b: pulumi.Input[Optional[_builtins.int]] = None,
+                 platform: pulumi.Input[Optional[_builtins.str]] = None,
+                 ports: pulumi.Input[Optional[Sequence[pulumi.Input['ContainerPortArgs']]]] = None,
+                 replicas: pulumi.Input[Optional[_builtins.int]] = None,
+                 stop_grace_period_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 user: pulumi.Input[Optional[_builtins.str]] = None,
+                 working_dir: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] command: Overrides the image's command.
+        :param pulumi.Input[_builtins.float] cpus: Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] entrypoint: Overrides the image's entrypoint.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Plain environment values. Secret values go in the component's secrets input instead.
+        :param pulumi.Input[_builtins.int] gpus: GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+        :param pulumi.Input['ContainerHealthcheckArgs'] healthcheck: The container health check (Azure: liveness and readiness probes).
+        :param pulumi.Input[_builtins.int] memory_mi_b: Reserved memory in MiB.
+        :param pulumi.Input[_builtins.str] platform: linux/amd64 (default) or linux/arm64 (AWS only).
+        :param pulumi.Input[Sequence[pulumi.Input['ContainerPortArgs']]] ports: Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+        :param pulumi.Input[_builtins.int] replicas: Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+        :param pulumi.Input[_builtins.int] stop_grace_period_seconds: Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+        :param pulumi.Input[_builtins.str] user: The user the command runs as (Azure Container Apps: not supported, a warning).
+        :param pulumi.Input[_builtins.str] working_dir: The working directory of the command (Azure Container Apps: not supported, a warning).
+        """
+        if command is not None:
+            pulumi.set(__self__, "command", command)
+        if cpus is not None:
+            pulumi.set(__self__, "cpus", cpus)
+        if entrypoint is not None:
+            pulumi.set(__self__, "entrypoint", entrypoint)
+        if environment is not None:
+            pulumi.set(__self__, "environment", environment)
+        if gpus is not None:
+            pulumi.set(__self__, "gpus", gpus)
+        if healthcheck is not None:
+            pulumi.set(__self__, "healthcheck", healthcheck)
+        if memory_mi_b is not None:
+            pulumi.set(__self__, "memory_mi_b", memory_mi_b)
+        if platform is not None:
+            pulumi.set(__self__, "platform", platform)
+        if ports is not None:
+            pulumi.set(__self__, "ports", ports)
+        if replicas is not None:
+            pulumi.set(__self__, "replicas", replicas)
+        if stop_grace_period_seconds is not None:
+            pulumi.set(__self__, "stop_grace_period_seconds", stop_grace_period_seconds)
+        if user is not None:
+            pulumi.set(__self__, "user", user)
+        if working_dir is not None:
+            pulumi.set(__self__, "working_dir", working_dir)
+
+    @_builtins.property
+    @pulumi.getter
+    def command(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Overrides the image's command.
+        """
+        return pulumi.get(self, "command")
+
+    @command.setter
+    def command(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "command", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cpus(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
+        """
+        return pulumi.get(self, "cpus")
+
+    @cpus.setter
+    def cpus(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "cpus", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def entrypoint(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Overrides the image's entrypoint.
+        """
+        return pulumi.get(self, "entrypoint")
+
+    @entrypoint.setter
+    def entrypoint(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "entrypoint", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def environment(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Plain environment values. Secret values go in the component's secrets input instead.
+        """
+        return pulumi.get(self, "environment")
+
+    @environment.setter
+    def environment(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def gpus(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
+        """
+        return pulumi.get(self, "gpus")
+
+    @gpus.setter
+    def gpus(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "gpus", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def healthcheck(self) -> pulumi.Input[Optional['ContainerHealthcheckArgs']]:
+        """
+        The container health check (Azure: liveness and readiness probes).
+        """
+        return pulumi.get(self, "healthcheck")
+
+    @healthcheck.setter
+    def healthcheck(self, value: pulumi.Input[Optional['ContainerHealthcheckArgs']]):
+        pulumi.set(self, "healthcheck", value)
+
+    @_builtins.property
+    @pulumi.getter(name="memoryMiB")
+    def memory_mi_b(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Reserved memory in MiB.
+        """
+        return pulumi.get(self, "memory_mi_b")
+
+    @memory_mi_b.setter
+    def memory_mi_b(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "memory_mi_b", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def platform(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        linux/amd64 (default) or linux/arm64 (AWS only).
+        """
+        return pulumi.get(self, "platform")
+
+    @platform.setter
+    def platform(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "platform", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def ports(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['ContainerPortArgs']]]]:
+        """
+        Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
+        """
+        return pulumi.get(self, "ports")
+
+    @ports.setter
+    def ports(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['ContainerPortArgs']]]]):
+        pulumi.set(self, "ports", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def replicas(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
+        """
+        return pulumi.get(self, "replicas")
+
+    @replicas.setter
+    def replicas(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "replicas", value)
+
+    @_builtins.property
+    @pulumi.getter(name="stopGracePeriodSeconds")
+    def stop_grace_period_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
+        """
+        return pulumi.get(self, "stop_grace_period_seconds")
+
+    @stop_grace_period_seconds.setter
+    def stop_grace_period_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "stop_grace_period_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def user(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The user the command runs as (Azure Container Apps: not supported, a warning).
+        """
+        return pulumi.get(self, "user")
+
+    @user.setter
+    def user(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "user", value)
+
+    @_builtins.property
+    @pulumi.getter(name="workingDir")
+    def working_dir(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The working directory of the command (Azure Container Apps: not supported, a warning).
+        """
+        return pulumi.get(self, "working_dir")
+
+    @working_dir.setter
+    def working_dir(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "working_dir", value)
 
 

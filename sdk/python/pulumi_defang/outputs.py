@@ -15,9 +15,55 @@ else:
 from . import _utilities
 
 __all__ = [
+    'DnsRecord',
     'EstimateLineItem',
     'ServiceOutput',
 ]
+
+@pulumi.output_type
+class DnsRecord(dict):
+    """
+    A DNS record to create by hand.
+    """
+    def __init__(__self__, *,
+                 name: _builtins.str,
+                 type: _builtins.str,
+                 value: _builtins.str):
+        """
+        A DNS record to create by hand.
+
+        :param _builtins.str name: The record's fully qualified name (ACM's validation names end with a dot).
+        :param _builtins.str type: CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
+        :param _builtins.str value: The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
+        """
+        pulumi.set(__self__, "name", name)
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        The record's fully qualified name (ACM's validation names end with a dot).
+        """
+        return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> _builtins.str:
+        """
+        The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
+        """
+        return pulumi.get(self, "value")
+
 
 @pulumi.output_type
 class EstimateLineItem(dict):

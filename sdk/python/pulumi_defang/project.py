@@ -13,7 +13,6 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
-from . import aws as _aws
 from . import outputs
 from ._inputs import *
 
@@ -302,7 +301,7 @@ class Project(pulumi.ComponentResource):
 
     @_builtins.property
     @pulumi.getter(name="dnsRecords")
-    def dns_records(self) -> pulumi.Output[Sequence['_aws.outputs.DnsRecord']]:
+    def dns_records(self) -> pulumi.Output[Sequence['outputs.DnsRecord']]:
         """
         DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
         """

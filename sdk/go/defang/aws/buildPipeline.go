@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -49,7 +50,7 @@ func NewBuildPipeline(ctx *pulumi.Context,
 
 type buildPipelineArgs struct {
 	// The images to build, one per service with a compose `build:`.
-	Builds []BuildSpec `pulumi:"builds"`
+	Builds []defang.BuildSpec `pulumi:"builds"`
 	// Deployment mode: sets the CodeBuild compute size and log retention.
 	Mode *string `pulumi:"mode"`
 	// The project name, used in resource names.
@@ -59,7 +60,7 @@ type buildPipelineArgs struct {
 // The set of arguments for constructing a BuildPipeline resource.
 type BuildPipelineArgs struct {
 	// The images to build, one per service with a compose `build:`.
-	Builds BuildSpecArrayInput
+	Builds defang.BuildSpecArrayInput
 	// Deployment mode: sets the CodeBuild compute size and log retention.
 	Mode *string
 	// The project name, used in resource names.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -74,7 +75,7 @@ type fargateServiceArgs struct {
 	// The ECS cluster.
 	ClusterArn string `pulumi:"clusterArn"`
 	// What the compose service asks of its container.
-	Container ContainerSpec `pulumi:"container"`
+	Container defang.ContainerSpec `pulumi:"container"`
 	// The image, by digest when it was built in the cloud.
 	Image string `pulumi:"image"`
 	// Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
@@ -114,7 +115,7 @@ type FargateServiceArgs struct {
 	// The ECS cluster.
 	ClusterArn pulumi.StringInput
 	// What the compose service asks of its container.
-	Container ContainerSpecInput
+	Container defang.ContainerSpecInput
 	// The image, by digest when it was built in the cloud.
 	Image pulumi.StringInput
 	// Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.

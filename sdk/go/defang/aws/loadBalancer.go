@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -23,7 +24,7 @@ type LoadBalancer struct {
 	// DNS name of the application load balancer (empty when no HTTP ingress).
 	DnsName pulumi.StringOutput `pulumi:"dnsName"`
 	// DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
-	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
+	DnsRecords defang.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
 	DomainNameUrls pulumi.StringMapOutput `pulumi:"domainNameUrls"`
 	// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
@@ -191,8 +192,8 @@ func (o LoadBalancerOutput) DnsName() pulumi.StringOutput {
 }
 
 // DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
-func (o LoadBalancerOutput) DnsRecords() DnsRecordArrayOutput {
-	return o.ApplyT(func(v *LoadBalancer) DnsRecordArrayOutput { return v.DnsRecords }).(DnsRecordArrayOutput)
+func (o LoadBalancerOutput) DnsRecords() defang.DnsRecordArrayOutput {
+	return o.ApplyT(func(v *LoadBalancer) defang.DnsRecordArrayOutput { return v.DnsRecords }).(defang.DnsRecordArrayOutput)
 }
 
 // Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.

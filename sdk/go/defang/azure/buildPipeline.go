@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -52,7 +53,7 @@ func NewBuildPipeline(ctx *pulumi.Context,
 
 type buildPipelineArgs struct {
 	// The images to build, one per service with a compose `build:`.
-	Builds []BuildSpec `pulumi:"builds"`
+	Builds []defang.BuildSpec `pulumi:"builds"`
 	// Azure region; the resource group's by default.
 	Location *string `pulumi:"location"`
 	// Deployment mode: sets the registry SKU (Premium and zone redundant in high_availability).
@@ -66,7 +67,7 @@ type buildPipelineArgs struct {
 // The set of arguments for constructing a BuildPipeline resource.
 type BuildPipelineArgs struct {
 	// The images to build, one per service with a compose `build:`.
-	Builds BuildSpecArrayInput
+	Builds defang.BuildSpecArrayInput
 	// Azure region; the resource group's by default.
 	Location pulumi.StringPtrInput
 	// Deployment mode: sets the registry SKU (Premium and zone redundant in high_availability).

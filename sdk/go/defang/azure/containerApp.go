@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"errors"
+	"github.com/DefangLabs/pulumi-defang/sdk/go/defang"
 	"github.com/DefangLabs/pulumi-defang/sdk/go/defang/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -66,7 +67,7 @@ type containerAppArgs struct {
 	// x-defang-autoscaling: scale from the minimum replicas up to 2× (affordable), 4× (balanced) or 10× (high_availability) the replica count on CPU (70%, 60%, 50%) and, for HTTP apps, concurrent requests.
 	Autoscaling *bool `pulumi:"autoscaling"`
 	// What the compose service asks of its container.
-	Container ContainerSpec `pulumi:"container"`
+	Container defang.ContainerSpec `pulumi:"container"`
 	// The Container Apps environment (an AppsEnvironment's environmentId).
 	EnvironmentId string `pulumi:"environmentId"`
 	// The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
@@ -96,7 +97,7 @@ type ContainerAppArgs struct {
 	// x-defang-autoscaling: scale from the minimum replicas up to 2× (affordable), 4× (balanced) or 10× (high_availability) the replica count on CPU (70%, 60%, 50%) and, for HTTP apps, concurrent requests.
 	Autoscaling *bool
 	// What the compose service asks of its container.
-	Container ContainerSpecInput
+	Container defang.ContainerSpecInput
 	// The Container Apps environment (an AppsEnvironment's environmentId).
 	EnvironmentId pulumi.StringInput
 	// The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.

@@ -17,4 +17,3 @@ from .managed_postgres import *
 from .managed_redis import *
 from .network import *
 from ._inputs import *
-from . import outputs

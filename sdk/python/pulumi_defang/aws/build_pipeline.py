@@ -13,20 +13,20 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._inputs import *
+from .. import _inputs as _root_inputs
 
 __all__ = ['BuildPipelineArgs', 'BuildPipeline']
 
 @pulumi.input_type
 class BuildPipelineArgs:
     def __init__(__self__, *,
-                 builds: pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]],
+                 builds: pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]],
                  project_name: _builtins.str,
                  mode: Optional[_builtins.str] = None):
         """
         The set of arguments for constructing a BuildPipeline resource.
 
-        :param pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]] builds: The images to build, one per service with a compose `build:`.
+        :param pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]] builds: The images to build, one per service with a compose `build:`.
         :param _builtins.str project_name: The project name, used in resource names.
         :param _builtins.str mode: Deployment mode: sets the CodeBuild compute size and log retention.
         """
@@ -37,14 +37,14 @@ class BuildPipelineArgs:
 
     @_builtins.property
     @pulumi.getter
-    def builds(self) -> pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]]:
+    def builds(self) -> pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]]:
         """
         The images to build, one per service with a compose `build:`.
         """
         return pulumi.get(self, "builds")
 
     @builds.setter
-    def builds(self, value: pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]]):
+    def builds(self, value: pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]]):
         pulumi.set(self, "builds", value)
 
     @_builtins.property
@@ -78,7 +78,7 @@ class BuildPipeline(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]]] = None,
+                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]]] = None,
                  mode: Optional[_builtins.str] = None,
                  project_name: Optional[_builtins.str] = None,
                  __props__=None):
@@ -87,7 +87,7 @@ class BuildPipeline(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]] builds: The images to build, one per service with a compose `build:`.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]] builds: The images to build, one per service with a compose `build:`.
         :param _builtins.str mode: Deployment mode: sets the CodeBuild compute size and log retention.
         :param _builtins.str project_name: The project name, used in resource names.
         """
@@ -115,7 +115,7 @@ class BuildPipeline(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]]] = None,
+                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]]] = None,
                  mode: Optional[_builtins.str] = None,
                  project_name: Optional[_builtins.str] = None,
                  __props__=None):

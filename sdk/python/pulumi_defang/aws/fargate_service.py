@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._inputs import *
+from .. import _inputs as _root_inputs
 
 __all__ = ['FargateServiceArgs', 'FargateService']
 
@@ -21,7 +21,7 @@ __all__ = ['FargateServiceArgs', 'FargateService']
 class FargateServiceArgs:
     def __init__(__self__, *,
                  cluster_arn: pulumi.Input[_builtins.str],
-                 container: pulumi.Input['ContainerSpecArgs'],
+                 container: pulumi.Input['_root_inputs.ContainerSpecArgs'],
                  image: pulumi.Input[_builtins.str],
                  project_name: _builtins.str,
                  region: pulumi.Input[_builtins.str],
@@ -42,7 +42,7 @@ class FargateServiceArgs:
         The set of arguments for constructing a FargateService resource.
 
         :param pulumi.Input[_builtins.str] cluster_arn: The ECS cluster.
-        :param pulumi.Input['ContainerSpecArgs'] container: What the compose service asks of its container.
+        :param pulumi.Input['_root_inputs.ContainerSpecArgs'] container: What the compose service asks of its container.
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
         :param _builtins.str project_name: The project name, used in resource names.
         :param pulumi.Input[_builtins.str] region: The AWS region, for the log driver.
@@ -103,14 +103,14 @@ class FargateServiceArgs:
 
     @_builtins.property
     @pulumi.getter
-    def container(self) -> pulumi.Input['ContainerSpecArgs']:
+    def container(self) -> pulumi.Input['_root_inputs.ContainerSpecArgs']:
         """
         What the compose service asks of its container.
         """
         return pulumi.get(self, "container")
 
     @container.setter
-    def container(self, value: pulumi.Input['ContainerSpecArgs']):
+    def container(self, value: pulumi.Input['_root_inputs.ContainerSpecArgs']):
         pulumi.set(self, "container", value)
 
     @_builtins.property
@@ -316,7 +316,7 @@ class FargateService(pulumi.ComponentResource):
                  assign_public_ip: pulumi.Input[Optional[_builtins.bool]] = None,
                  autoscaling: Optional[_builtins.bool] = None,
                  cluster_arn: pulumi.Input[Optional[_builtins.str]] = None,
-                 container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
+                 container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
@@ -340,7 +340,7 @@ class FargateService(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.bool] assign_public_ip: Give tasks a public IP (needed without a NAT gateway).
         :param _builtins.bool autoscaling: Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
         :param pulumi.Input[_builtins.str] cluster_arn: The ECS cluster.
-        :param pulumi.Input[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']] container: What the compose service asks of its container.
+        :param pulumi.Input[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']] container: What the compose service asks of its container.
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
         :param _builtins.str mode: Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
         :param pulumi.Input[Sequence[_builtins.str]] network_security_group_ids: Security groups of the compose networks the service joins.
@@ -383,7 +383,7 @@ class FargateService(pulumi.ComponentResource):
                  assign_public_ip: pulumi.Input[Optional[_builtins.bool]] = None,
                  autoscaling: Optional[_builtins.bool] = None,
                  cluster_arn: pulumi.Input[Optional[_builtins.str]] = None,
-                 container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
+                 container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,

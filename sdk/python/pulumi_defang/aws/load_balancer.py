@@ -13,7 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from . import outputs
+from .. import outputs as _root_outputs
 from ._inputs import *
 
 __all__ = ['LoadBalancerArgs', 'LoadBalancer']
@@ -220,7 +220,7 @@ class LoadBalancer(pulumi.ComponentResource):
 
     @_builtins.property
     @pulumi.getter(name="dnsRecords")
-    def dns_records(self) -> pulumi.Output[Sequence['outputs.DnsRecord']]:
+    def dns_records(self) -> pulumi.Output[Sequence['_root_outputs.DnsRecord']]:
         """
         DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.
         """

@@ -13,4 +13,3 @@ from .llm_gateway import *
 from .managed_postgres import *
 from .managed_redis import *
 from .network import *
-from ._inputs import *

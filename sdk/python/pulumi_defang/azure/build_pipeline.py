@@ -13,14 +13,14 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._inputs import *
+from .. import _inputs as _root_inputs
 
 __all__ = ['BuildPipelineArgs', 'BuildPipeline']
 
 @pulumi.input_type
 class BuildPipelineArgs:
     def __init__(__self__, *,
-                 builds: pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]],
+                 builds: pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]],
                  project_name: _builtins.str,
                  resource_group_name: pulumi.Input[_builtins.str],
                  location: pulumi.Input[Optional[_builtins.str]] = None,
@@ -28,7 +28,7 @@ class BuildPipelineArgs:
         """
         The set of arguments for constructing a BuildPipeline resource.
 
-        :param pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]] builds: The images to build, one per service with a compose `build:`.
+        :param pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]] builds: The images to build, one per service with a compose `build:`.
         :param _builtins.str project_name: The project name, used in resource names.
         :param pulumi.Input[_builtins.str] resource_group_name: The resource group that receives the registry and the build storage account.
         :param pulumi.Input[_builtins.str] location: Azure region; the resource group's by default.
@@ -44,14 +44,14 @@ class BuildPipelineArgs:
 
     @_builtins.property
     @pulumi.getter
-    def builds(self) -> pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]]:
+    def builds(self) -> pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]]:
         """
         The images to build, one per service with a compose `build:`.
         """
         return pulumi.get(self, "builds")
 
     @builds.setter
-    def builds(self, value: pulumi.Input[Sequence[pulumi.Input['BuildSpecArgs']]]):
+    def builds(self, value: pulumi.Input[Sequence[pulumi.Input['_root_inputs.BuildSpecArgs']]]):
         pulumi.set(self, "builds", value)
 
     @_builtins.property
@@ -109,7 +109,7 @@ class BuildPipeline(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]]] = None,
+                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]]] = None,
                  location: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -120,7 +120,7 @@ class BuildPipeline(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]] builds: The images to build, one per service with a compose `build:`.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]] builds: The images to build, one per service with a compose `build:`.
         :param pulumi.Input[_builtins.str] location: Azure region; the resource group's by default.
         :param _builtins.str mode: Deployment mode: sets the registry SKU (Premium and zone redundant in high_availability).
         :param _builtins.str project_name: The project name, used in resource names.
@@ -150,7 +150,7 @@ class BuildPipeline(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
-                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['BuildSpecArgs', 'BuildSpecArgsDict']]]]] = None,
+                 builds: pulumi.Input[Optional[Sequence[pulumi.Input[Union['_root_inputs.BuildSpecArgs', '_root_inputs.BuildSpecArgsDict']]]]] = None,
                  location: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  project_name: Optional[_builtins.str] = None,

@@ -13,14 +13,14 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
-from ._inputs import *
+from .. import _inputs as _root_inputs
 
 __all__ = ['ContainerAppArgs', 'ContainerApp']
 
 @pulumi.input_type
 class ContainerAppArgs:
     def __init__(__self__, *,
-                 container: pulumi.Input['ContainerSpecArgs'],
+                 container: pulumi.Input['_root_inputs.ContainerSpecArgs'],
                  environment_id: pulumi.Input[_builtins.str],
                  image: pulumi.Input[_builtins.str],
                  project_name: _builtins.str,
@@ -36,7 +36,7 @@ class ContainerAppArgs:
         """
         The set of arguments for constructing a ContainerApp resource.
 
-        :param pulumi.Input['ContainerSpecArgs'] container: What the compose service asks of its container.
+        :param pulumi.Input['_root_inputs.ContainerSpecArgs'] container: What the compose service asks of its container.
         :param pulumi.Input[_builtins.str] environment_id: The Container Apps environment (an AppsEnvironment's environmentId).
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
         :param _builtins.str project_name: The project name.
@@ -73,14 +73,14 @@ class ContainerAppArgs:
 
     @_builtins.property
     @pulumi.getter
-    def container(self) -> pulumi.Input['ContainerSpecArgs']:
+    def container(self) -> pulumi.Input['_root_inputs.ContainerSpecArgs']:
         """
         What the compose service asks of its container.
         """
         return pulumi.get(self, "container")
 
     @container.setter
-    def container(self, value: pulumi.Input['ContainerSpecArgs']):
+    def container(self, value: pulumi.Input['_root_inputs.ContainerSpecArgs']):
         pulumi.set(self, "container", value)
 
     @_builtins.property
@@ -236,7 +236,7 @@ class ContainerApp(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  app_name: Optional[_builtins.str] = None,
                  autoscaling: Optional[_builtins.bool] = None,
-                 container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
+                 container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_id: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
@@ -255,7 +255,7 @@ class ContainerApp(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str app_name: The Container App name, which is also the host name the environment's other apps reach it by (default: the service name; lowercase letters, digits and single hyphens, starting with a letter, shortened with a hash past 32 characters). Container App names are unique per resource group: set it when several projects share an adopted group.
         :param _builtins.bool autoscaling: x-defang-autoscaling: scale from the minimum replicas up to 2× (affordable), 4× (balanced) or 10× (high_availability) the replica count on CPU (70%, 60%, 50%) and, for HTTP apps, concurrent requests.
-        :param pulumi.Input[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']] container: What the compose service asks of its container.
+        :param pulumi.Input[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']] container: What the compose service asks of its container.
         :param pulumi.Input[_builtins.str] environment_id: The Container Apps environment (an AppsEnvironment's environmentId).
         :param pulumi.Input[_builtins.str] identity_id: The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
@@ -293,7 +293,7 @@ class ContainerApp(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  app_name: Optional[_builtins.str] = None,
                  autoscaling: Optional[_builtins.bool] = None,
-                 container: pulumi.Input[Optional[Union['ContainerSpecArgs', 'ContainerSpecArgsDict']]] = None,
+                 container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_id: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,

@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace DefangLabs.Defang.Aws.Inputs
+namespace DefangLabs.Defang.Inputs
 {
 
     public sealed class BuildSpecArgs : global::Pulumi.ResourceArgs
@@ -17,7 +17,7 @@ namespace DefangLabs.Defang.Aws.Inputs
         private InputMap<string>? _args;
 
         /// <summary>
-        /// Build arguments.
+        /// Build arguments. They are visible in the build service's run details: do not put secrets here.
         /// </summary>
         public InputMap<string> Args
         {
@@ -38,7 +38,7 @@ namespace DefangLabs.Defang.Aws.Inputs
         public Input<string>? Dockerfile { get; set; }
 
         /// <summary>
-        /// Target platform, linux/amd64 by default.
+        /// Target platform, linux/amd64 by default (linux/arm64 also builds on both clouds).
         /// </summary>
         [Input("platform")]
         public Input<string>? Platform { get; set; }

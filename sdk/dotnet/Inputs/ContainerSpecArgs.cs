@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace DefangLabs.Defang.Azure.Inputs
+namespace DefangLabs.Defang.Inputs
 {
 
     public sealed class ContainerSpecArgs : global::Pulumi.ResourceArgs
@@ -17,7 +17,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         private InputList<string>? _command;
 
         /// <summary>
-        /// Overrides the image's command (the container's args).
+        /// Overrides the image's command.
         /// </summary>
         public InputList<string> Command
         {
@@ -26,7 +26,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         }
 
         /// <summary>
-        /// Reserved vCPUs; the app gets the smallest Container Apps consumption size that holds cpus and memoryMiB (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB; default the smallest).
+        /// Reserved vCPUs: the smallest Fargate size (default 0.25 vCPU, 512 MiB) or Container Apps consumption size (0.25 vCPU/0.5 GiB steps up to 4 vCPU/8 GiB) that holds cpus and memoryMiB.
         /// </summary>
         [Input("cpus")]
         public Input<double>? Cpus { get; set; }
@@ -35,7 +35,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         private InputList<string>? _entrypoint;
 
         /// <summary>
-        /// Overrides the image's entrypoint (the container's command).
+        /// Overrides the image's entrypoint.
         /// </summary>
         public InputList<string> Entrypoint
         {
@@ -47,7 +47,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         private InputMap<string>? _environment;
 
         /// <summary>
-        /// Plain environment values. Secret values go in the secrets input instead.
+        /// Plain environment values. Secret values go in the component's secrets input instead.
         /// </summary>
         public InputMap<string> Environment
         {
@@ -56,13 +56,13 @@ namespace DefangLabs.Defang.Azure.Inputs
         }
 
         /// <summary>
-        /// GPUs reserved: not supported on the Consumption profile (an error).
+        /// GPUs reserved (compose deploy.resources.reservations.devices with capabilities [gpu]). On AWS, above 0 the service runs on EC2 GPU capacity (a GpuCapacity) and needs linux/amd64; Azure's consumption profile has none (an error).
         /// </summary>
         [Input("gpus")]
         public Input<int>? Gpus { get; set; }
 
         /// <summary>
-        /// The health check, as liveness and readiness probes.
+        /// The container health check (Azure: liveness and readiness probes).
         /// </summary>
         [Input("healthcheck")]
         public Input<Inputs.ContainerHealthcheckArgs>? Healthcheck { get; set; }
@@ -74,7 +74,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         public Input<int>? MemoryMiB { get; set; }
 
         /// <summary>
-        /// linux/amd64 (default); Container Apps run no other platform.
+        /// linux/amd64 (default) or linux/arm64 (AWS only).
         /// </summary>
         [Input("platform")]
         public Input<string>? Platform { get; set; }
@@ -83,7 +83,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         private InputList<Inputs.ContainerPortArgs>? _ports;
 
         /// <summary>
-        /// Declared ports. The first ingress port (preferring HTTP) is the app's main ingress port; the others are additional TCP ports.
+        /// Declared ports. On Azure the first ingress port (preferring HTTP) is the app's main ingress port and the others are additional TCP ports.
         /// </summary>
         public InputList<Inputs.ContainerPortArgs> Ports
         {
@@ -92,25 +92,25 @@ namespace DefangLabs.Defang.Azure.Inputs
         }
 
         /// <summary>
-        /// Replica count (default 1); the minimum replicas are at least the mode's.
+        /// Number of tasks or replicas (default 1); on Azure the minimum replicas are at least the mode's.
         /// </summary>
         [Input("replicas")]
         public Input<int>? Replicas { get; set; }
 
         /// <summary>
-        /// Seconds between SIGTERM and SIGKILL (Container Apps allow up to 600).
+        /// Seconds between SIGTERM and SIGKILL (Fargate allows up to 120, Container Apps 600).
         /// </summary>
         [Input("stopGracePeriodSeconds")]
         public Input<int>? StopGracePeriodSeconds { get; set; }
 
         /// <summary>
-        /// Not supported by Container Apps: a warning, the image's user applies.
+        /// The user the command runs as (Azure Container Apps: not supported, a warning).
         /// </summary>
         [Input("user")]
         public Input<string>? User { get; set; }
 
         /// <summary>
-        /// Not supported by Container Apps: a warning, the image's working directory applies.
+        /// The working directory of the command (Azure Container Apps: not supported, a warning).
         /// </summary>
         [Input("workingDir")]
         public Input<string>? WorkingDir { get; set; }

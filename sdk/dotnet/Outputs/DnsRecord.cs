@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace DefangLabs.Defang.Aws.Outputs
+namespace DefangLabs.Defang.Outputs
 {
 
     /// <summary>
@@ -22,11 +22,11 @@ namespace DefangLabs.Defang.Aws.Outputs
         /// </summary>
         public readonly string Name;
         /// <summary>
-        /// CNAME; or ALIAS for a name at a zone apex (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening).
+        /// CNAME or TXT; or ALIAS for a name at a zone apex on AWS (where a CNAME is not allowed: use the DNS provider's ALIAS, ANAME or CNAME flattening), A on Azure.
         /// </summary>
         public readonly string Type;
         /// <summary>
-        /// The record's value: an ACM validation target, or the load balancer's DNS name.
+        /// The record's value: a certificate validation target or token, the load balancer's or app's DNS name, or an IP address.
         /// </summary>
         public readonly string Value;
 

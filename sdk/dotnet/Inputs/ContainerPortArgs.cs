@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace DefangLabs.Defang.Azure.Inputs
+namespace DefangLabs.Defang.Inputs
 {
 
     public sealed class ContainerPortArgs : global::Pulumi.ResourceArgs
@@ -20,7 +20,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         public Input<string>? AppProtocol { get; set; }
 
         /// <summary>
-        /// ingress (default: external ingress, reachable from the internet) or host (internal ingress, reachable by the environment's apps only).
+        /// ingress (default: public, through the AWS load balancer or Azure external ingress) or host (reachable by the project's services only).
         /// </summary>
         [Input("mode")]
         public Input<string>? Mode { get; set; }
@@ -32,7 +32,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         public Input<int> Port { get; set; } = null!;
 
         /// <summary>
-        /// tcp (default). Container Apps serve no UDP: udp is an error.
+        /// tcp (default) or udp. Azure Container Apps serve no UDP: udp is an error there.
         /// </summary>
         [Input("protocol")]
         public Input<string>? Protocol { get; set; }

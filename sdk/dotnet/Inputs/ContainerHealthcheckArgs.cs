@@ -8,13 +8,13 @@ using System.Threading.Tasks;
 using Pulumi.Serialization;
 using Pulumi;
 
-namespace DefangLabs.Defang.Azure.Inputs
+namespace DefangLabs.Defang.Inputs
 {
 
     public sealed class ContainerHealthcheckArgs : global::Pulumi.ResourceArgs
     {
         /// <summary>
-        /// Path of the local URL the test fetches (curl/wget), if any.
+        /// Path of the local URL the test fetches (curl/wget), if any: the Azure probe's path.
         /// </summary>
         [Input("httpPath")]
         public Input<string>? HttpPath { get; set; }
@@ -26,19 +26,19 @@ namespace DefangLabs.Defang.Azure.Inputs
         public Input<int>? HttpPort { get; set; }
 
         /// <summary>
-        /// Seconds between probes (Container Apps accept 1-240; default 30).
+        /// Seconds between checks (ECS accepts 5-300, Container Apps 1-240; default 30).
         /// </summary>
         [Input("intervalSeconds")]
         public Input<int>? IntervalSeconds { get; set; }
 
         /// <summary>
-        /// Failures before the replica is unhealthy (1-10; default 3).
+        /// Failures before unhealthy (1-10; default 3).
         /// </summary>
         [Input("retries")]
         public Input<int>? Retries { get; set; }
 
         /// <summary>
-        /// Delay before the first probe (Container Apps accept at most 60).
+        /// Grace period after start in seconds (ECS accepts 0-300, Container Apps at most 60).
         /// </summary>
         [Input("startPeriodSeconds")]
         public Input<int>? StartPeriodSeconds { get; set; }
@@ -47,7 +47,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         private InputList<string>? _test;
 
         /// <summary>
-        /// The compose test. Container Apps run no commands as probes: the probe is an HTTP GET of httpPath on httpPort when set, else a TCP connection to the first port.
+        /// The compose test: ["CMD", ...] or ["CMD-SHELL", "..."]. AWS runs it as the container health check; Azure Container Apps run no commands as probes and use httpPath/httpPort, else a TCP connection to the first port.
         /// </summary>
         public InputList<string> Test
         {
@@ -56,7 +56,7 @@ namespace DefangLabs.Defang.Azure.Inputs
         }
 
         /// <summary>
-        /// Probe timeout in seconds (1-240; default 5).
+        /// Check timeout in seconds (ECS accepts 2-60, Container Apps 1-240; default 5).
         /// </summary>
         [Input("timeoutSeconds")]
         public Input<int>? TimeoutSeconds { get; set; }
