@@ -9,11 +9,14 @@ import (
 
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/DefangLabs/pulumi-defang/provider/aws"
+	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
 // Clouds a Project deploys to.
@@ -34,6 +37,7 @@ type ProjectArgs struct {
 	Mode         string                `pulumi:"mode,optional"`
 	Domain       string                `pulumi:"domain,optional"`
 	Aws          *AwsArgs              `pulumi:"aws,optional"`
+	Azure        *AzureArgs            `pulumi:"azure,optional"`
 }
 
 func (a *ProjectArgs) Annotate(an infer.Annotator) {
@@ -45,8 +49,9 @@ func (a *ProjectArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.Config, "Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.")
 	an.Describe(&a.Cloud, "aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.")
 	an.Describe(&a.Mode, "affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.")
-	an.Describe(&a.Domain, "A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.")
+	an.Describe(&a.Domain, "A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.")
 	an.Describe(&a.Aws, "AWS resources the stack already owns, to adopt instead of creating.")
+	an.Describe(&a.Azure, "Azure location, and resources the stack already owns.")
 }
 
 // AwsArgs adopt AWS resources that a surrounding stack owns.
@@ -65,6 +70,20 @@ func (a *AwsArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.PrivateSubnetIds, "Private subnets of vpcId, for tasks in balanced and high_availability modes; they need a route to the internet (NAT) to pull images.")
 }
 
+// AzureArgs place the project on Azure.
+type AzureArgs struct {
+	Location                 string `pulumi:"location,optional"`
+	ResourceGroupName        string `pulumi:"resourceGroupName,optional"`
+	DnsZoneResourceGroupName string `pulumi:"dnsZoneResourceGroupName,optional"`
+}
+
+func (a *AzureArgs) Annotate(an infer.Annotator) {
+	an.SetToken("index", "AzureArgs")
+	an.Describe(&a.Location, "The Azure region, e.g. eastus. Default: the stack config azure-native:location.")
+	an.Describe(&a.ResourceGroupName, "An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.")
+	an.Describe(&a.DnsZoneResourceGroupName, "The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.")
+}
+
 // ServiceOutput is what the Project reports about one service.
 type ServiceOutput struct {
 	Kind            string   `pulumi:"kind"`
@@ -75,9 +94,9 @@ type ServiceOutput struct {
 
 func (s *ServiceOutput) Annotate(a infer.Annotator) {
 	a.SetToken("index", "ServiceOutput")
-	a.Describe(&s.Kind, "ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).")
+	a.Describe(&s.Kind, "ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).")
 	a.Describe(&s.Image, "The image the service runs; built images are referenced by digest.")
-	a.Describe(&s.PrivateHostname, "The name other services reach it by (a managed store's endpoint); empty for workers.")
+	a.Describe(&s.PrivateHostname, "The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.")
 	a.Describe(&s.Urls, "Public URLs of its ingress ports.")
 }
 
@@ -98,13 +117,16 @@ type Project struct {
 	Endpoints   pulumi.StringMapOutput `pulumi:"endpoints"`
 	Services    ServiceOutputMapOutput `pulumi:"services"`
 
-	VpcId               pulumi.StringOutput      `pulumi:"vpcId"`
-	PublicSubnetIds     pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
-	PrivateSubnetIds    pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
-	ClusterName         pulumi.StringOutput      `pulumi:"clusterName"`
-	LoadBalancerDnsName pulumi.StringOutput      `pulumi:"loadBalancerDnsName"`
-	SecurityGroupIds    pulumi.StringMapOutput   `pulumi:"securityGroupIds"`
-	DnsRecords          aws.DnsRecordArrayOutput `pulumi:"dnsRecords"`
+	VpcId               pulumi.StringOutput       `pulumi:"vpcId"`
+	PublicSubnetIds     pulumi.StringArrayOutput  `pulumi:"publicSubnetIds"`
+	PrivateSubnetIds    pulumi.StringArrayOutput  `pulumi:"privateSubnetIds"`
+	ClusterName         pulumi.StringOutput       `pulumi:"clusterName"`
+	LoadBalancerDnsName pulumi.StringOutput       `pulumi:"loadBalancerDnsName"`
+	SecurityGroupIds    pulumi.StringMapOutput    `pulumi:"securityGroupIds"`
+	DnsRecords          spec.DnsRecordArrayOutput `pulumi:"dnsRecords"`
+
+	ResourceGroupName pulumi.StringOutput `pulumi:"resourceGroupName"`
+	EnvironmentId     pulumi.StringOutput `pulumi:"environmentId"`
 }
 
 func (p *Project) Annotate(a infer.Annotator) {
@@ -119,7 +141,9 @@ func (p *Project) Annotate(a infer.Annotator) {
 	a.Describe(&p.ClusterName, "AWS: the ECS cluster name.")
 	a.Describe(&p.LoadBalancerDnsName, "AWS: DNS name of the application load balancer (empty without HTTP ingress).")
 	a.Describe(&p.SecurityGroupIds, "AWS: service name to its security group id.")
-	a.Describe(&p.DnsRecords, "DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.")
+	a.Describe(&p.DnsRecords, "DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.")
+	a.Describe(&p.ResourceGroupName, "Azure: the resource group.")
+	a.Describe(&p.EnvironmentId, "Azure: the Container Apps environment id.")
 }
 
 // Config is the provider configuration (`defang:cloud`, `defang:mode`).
@@ -139,9 +163,7 @@ func Settings(ctx context.Context, args ProjectArgs) (string, mode.Mode, error) 
 	cfg := providerConfig(ctx)
 	cloud := firstNonEmpty(args.Cloud, cfg.Cloud, os.Getenv("DEFANG_PROVIDER"))
 	switch cloud {
-	case CloudAWS:
-	case CloudAzure:
-		return "", "", fmt.Errorf("cloud %q is not supported yet: only aws deploys today", cloud)
+	case CloudAWS, CloudAzure:
 	case "":
 		return "", "", fmt.Errorf("no cloud chosen: set the Project's cloud input, the provider config defang:cloud, or DEFANG_PROVIDER (aws or azure)")
 	default:
@@ -229,7 +251,21 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 		return nil, err
 	}
 
-	_ = cloud // only aws deploys today; Settings rejected the others
+	if cloud == CloudAzure {
+		err = deployAzure(ctx, comp, project, m, args)
+	} else {
+		err = deployAWS(ctx, comp, project, m, args)
+	}
+	if err != nil {
+		return nil, err
+	}
+	comp.ProjectName = pulumi.String(project.Name).ToStringOutput()
+	return comp, outputs.Register(ctx, comp)
+}
+
+// deployAWS deploys to AWS and sets the Project's outputs (the Azure ones
+// empty).
+func deployAWS(ctx *pulumi.Context, comp *Project, project *compose.Project, m mode.Mode, args ProjectArgs) error {
 	awsOpts := aws.Options{Mode: m, Config: args.Config, Domain: args.Domain}
 	if args.Aws != nil {
 		awsOpts.VpcId, awsOpts.PublicSubnetIds, awsOpts.PrivateSubnetIds = args.Aws.VpcId, args.Aws.PublicSubnetIds, args.Aws.PrivateSubnetIds
@@ -237,10 +273,8 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 	}
 	res, err := aws.Deploy(ctx, comp, project, awsOpts)
 	if err != nil {
-		return nil, err
+		return err
 	}
-
-	comp.ProjectName = pulumi.String(project.Name).ToStringOutput()
 	comp.Endpoints = res.Endpoints
 	comp.Services = serviceOutputs(res.Services)
 	comp.VpcId = res.VpcId
@@ -250,11 +284,42 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 	comp.LoadBalancerDnsName = res.LoadBalancerDnsName
 	comp.SecurityGroupIds = res.SecurityGroupIds
 	comp.DnsRecords = res.DnsRecords
-	return comp, outputs.Register(ctx, comp)
+	comp.ResourceGroupName = pulumi.String("").ToStringOutput()
+	comp.EnvironmentId = pulumi.String("").ToStringOutput()
+	return nil
+}
+
+// deployAzure deploys to Azure and sets the Project's outputs (the AWS ones
+// empty). The location is azure.location, else the stack's
+// azure-native:location, as the azure-native provider itself defaults.
+func deployAzure(ctx *pulumi.Context, comp *Project, project *compose.Project, m mode.Mode, args ProjectArgs) error {
+	opts := azure.Options{Mode: m, Config: args.Config, Domain: args.Domain}
+	if args.Azure != nil {
+		opts.Location, opts.ResourceGroupName = args.Azure.Location, args.Azure.ResourceGroupName
+		opts.DnsZoneResourceGroupName = args.Azure.DnsZoneResourceGroupName
+	}
+	if opts.Location == "" {
+		opts.Location = config.Get(ctx, "azure-native:location")
+	}
+	res, err := azure.Deploy(ctx, comp, project, opts)
+	if err != nil {
+		return err
+	}
+	empty := pulumi.String("").ToStringOutput()
+	comp.Endpoints = res.Endpoints
+	comp.Services = serviceOutputs(res.Services)
+	comp.VpcId, comp.ClusterName, comp.LoadBalancerDnsName = empty, empty, empty
+	comp.PublicSubnetIds = pulumi.StringArray{}.ToStringArrayOutput()
+	comp.PrivateSubnetIds = pulumi.StringArray{}.ToStringArrayOutput()
+	comp.SecurityGroupIds = pulumi.StringMap{}.ToStringMapOutput()
+	comp.DnsRecords = res.DnsRecords
+	comp.ResourceGroupName = res.ResourceGroupName
+	comp.EnvironmentId = res.EnvironmentId
+	return nil
 }
 
 // serviceOutputs resolves the per-service images and URLs into one output.
-func serviceOutputs(services map[string]aws.ServiceInfo) ServiceOutputMapOutput {
+func serviceOutputs(services map[string]spec.ServiceInfo) ServiceOutputMapOutput {
 	names := make([]string, 0, len(services))
 	for n := range services {
 		names = append(names, n)

@@ -3,7 +3,6 @@ package aws
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
+	"github.com/DefangLabs/pulumi-defang/provider/llm"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
 )
 
@@ -337,187 +337,23 @@ func uniqueInOrder(list []string) []string {
 	return out
 }
 
-// LLM planning: which gateways a compose project needs and what its
-// services get from them. A pure function of the compose model, so that the
-// decisions are table-tested without Pulumi.
-//
-//   - A model provider service (`provider: {type: model, options: {model:
-//     X}}`) becomes a gateway named after the service, serving X. Every
-//     service that depends_on it gets <SERVICE>_URL (the gateway URL) and
-//     <SERVICE>_MODEL (X), as Docker Compose and the Defang CLI set them,
-//     unless it sets them itself. Its OPENAI_API_KEY, when set and not
-//     empty, is the gateway's API key.
-//   - Each top-level model gets a gateway of its own, named after the model
-//     key: its own private hostname and task, as `docker compose` gives
-//     each model its own endpoint and as the Defang CLI deploys them. One
-//     shared gateway would save a task, but then one model's traffic,
-//     crash or update would take down every model. A service that lists
-//     the model under `models:` gets its endpoint_var (the gateway URL) and
-//     model_var (the model, e.g. ai/smollm2), unless it sets them itself.
-//   - An x-defang-llm service with its own image or build calls Bedrock
-//     itself: it is listed in BedrockServices, for a task role with
-//     BedrockAppTaskPolicy over BedrockModelIds().
+// PlanLLM decides the LLM gateways of a compose project (see package llm):
+// on AWS a gateway is reached at http://<label>.<privateDomain>/api/v1/.
+// privateDomain is the project's private DNS domain ("" for short names).
+func PlanLLM(p *compose.Project, privateDomain string) LLMPlan {
+	return llm.Plan(p, func(name string) (string, string) {
+		return gatewayHost(name, privateDomain), GatewayURL(name, privateDomain)
+	})
+}
+
+// The LLM plan is shared by both clouds (provider/llm).
+type (
+	LLMPlan     = llm.PlanResult
+	GatewaySpec = llm.Gateway
+)
 
 // Where a gateway comes from.
 const (
-	GatewayFromProvider = "provider" // a `provider: {type: model}` service
-	GatewayFromModels   = "models"   // a top-level compose model
+	GatewayFromProvider = llm.FromProvider
+	GatewayFromModels   = llm.FromModels
 )
-
-// GatewaySpec is one LLM gateway a project needs.
-type GatewaySpec struct {
-	// ServiceName is the compose service or top-level model name; the
-	// gateway's private hostname is its DNS label.
-	ServiceName string
-	// Source is GatewayFromProvider or GatewayFromModels.
-	Source string
-	// Models are the aliases it serves; the first is its default.
-	Models []string
-	// Hostname is <label>.<privateDomain>; Url is http://<Hostname>/api/v1/.
-	Hostname string
-	Url      string
-	// ApiKey is the provider service's OPENAI_API_KEY (a literal, or a
-	// config-backed secret), nil when unset or empty: no authentication.
-	ApiKey *compose.EnvVar
-	// Cpus and MemoryMiB are the provider service's reservations (0 unset).
-	Cpus      float64
-	MemoryMiB int
-	// Networks are the compose networks whose members may call it: the
-	// provider service's and those of every service that uses it, sorted.
-	Networks []string
-	// Dependents are the services that use it (depends_on or models:),
-	// sorted: they should start after it.
-	Dependents []string
-}
-
-// LLMPlan is what PlanLLM decides for a project.
-type LLMPlan struct {
-	// Gateways sorted by ServiceName.
-	Gateways []GatewaySpec
-	// ServiceEnv holds, per dependent service, the environment values its
-	// gateways give it (only names the service does not set itself).
-	ServiceEnv map[string]map[string]string
-	// BedrockServices are the x-defang-llm services with an image or build
-	// of their own, sorted.
-	BedrockServices []string
-	// Errors name top-level models whose gateway cannot get a hostname of
-	// its own (its DNS label is taken by a service or another model).
-	Errors compose.Errors
-}
-
-// Gateway returns the gateway of the given service or model name, or nil.
-func (p LLMPlan) Gateway(name string) *GatewaySpec {
-	for i := range p.Gateways {
-		if p.Gateways[i].ServiceName == name {
-			return &p.Gateways[i]
-		}
-	}
-	return nil
-}
-
-// PlanLLM decides the LLM gateways of a compose project (see above).
-// privateDomain is the project's private DNS domain ("" for short names).
-func PlanLLM(p *compose.Project, privateDomain string) LLMPlan {
-	plan := LLMPlan{ServiceEnv: map[string]map[string]string{}}
-	providers := map[string]*GatewaySpec{}
-	models := map[string]*GatewaySpec{}
-	networks := map[*GatewaySpec][]string{}
-	dependents := map[*GatewaySpec][]string{}
-	newGateway := func(name, source, model string) *GatewaySpec {
-		return &GatewaySpec{ServiceName: name, Source: source, Models: []string{model},
-			Hostname: gatewayHost(name, privateDomain), Url: GatewayURL(name, privateDomain)}
-	}
-
-	labels := map[string]string{} // DNS label -> what owns it
-	for _, s := range p.Services {
-		labels[compose.DNSLabel(s.Name)] = fmt.Sprintf("service %q", s.Name)
-		switch {
-		case s.ProviderModel != "":
-			g := newGateway(s.Name, GatewayFromProvider, s.ProviderModel)
-			g.Cpus, g.MemoryMiB = s.CPUs, int(s.MemoryMiB)
-			for _, e := range s.Environment {
-				if e.Name == "OPENAI_API_KEY" && (e.IsSecret() || e.Value != "") {
-					e := e
-					g.ApiKey = &e
-				}
-			}
-			providers[s.Name] = g
-			networks[g] = append(networks[g], s.Networks...)
-		case s.LLM:
-			plan.BedrockServices = append(plan.BedrockServices, s.Name)
-		}
-	}
-	for _, m := range p.Models {
-		label := compose.DNSLabel(m.Name)
-		if owner, taken := labels[label]; taken {
-			plan.Errors = append(plan.Errors, compose.Diagnostic{Field: "models." + m.Name,
-				Message: fmt.Sprintf("the model's gateway would be reachable as %q, which %s already is; rename one of them", label, owner)})
-			continue
-		}
-		labels[label] = fmt.Sprintf("model %q", m.Name)
-		models[m.Name] = newGateway(m.Name, GatewayFromModels, m.Model)
-	}
-
-	for _, s := range p.Services {
-		if s.ProviderModel != "" {
-			continue
-		}
-		own := map[string]bool{}
-		for _, e := range s.Environment {
-			own[e.Name] = true
-		}
-		set := func(name, value string) {
-			if own[name] {
-				return
-			}
-			if plan.ServiceEnv[s.Name] == nil {
-				plan.ServiceEnv[s.Name] = map[string]string{}
-			}
-			plan.ServiceEnv[s.Name][name] = value
-		}
-		use := func(g *GatewaySpec) {
-			dependents[g] = append(dependents[g], s.Name)
-			networks[g] = append(networks[g], s.Networks...)
-		}
-		for _, dep := range s.DependsOn {
-			if g, ok := providers[dep]; ok {
-				prefix := envPrefix(dep)
-				set(prefix+"_URL", g.Url)
-				set(prefix+"_MODEL", g.Models[0])
-				use(g)
-			}
-		}
-		for _, sm := range s.Models {
-			if g, ok := models[sm.Name]; ok {
-				set(sm.EndpointVar, g.Url)
-				set(sm.ModelVar, g.Models[0])
-				use(g)
-			}
-		}
-	}
-
-	for _, all := range []map[string]*GatewaySpec{providers, models} {
-		for _, g := range all {
-			g.Networks = sortedUnique(networks[g])
-			g.Dependents = sortedUnique(dependents[g])
-			plan.Gateways = append(plan.Gateways, *g)
-		}
-	}
-	// Names are unique: a model whose label a service has was left out.
-	sort.Slice(plan.Gateways, func(i, j int) bool { return plan.Gateways[i].ServiceName < plan.Gateways[j].ServiceName })
-	return plan
-}
-
-// envPrefix is a service name as an environment variable prefix, as Docker
-// Compose forms <SERVICE>_URL: uppercased, other characters made '_'.
-func envPrefix(name string) string {
-	var sb strings.Builder
-	for _, r := range strings.ToUpper(name) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			sb.WriteRune(r)
-		} else {
-			sb.WriteByte('_')
-		}
-	}
-	return sb.String()
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
 
 // Options are the Project inputs that matter on AWS.
@@ -27,13 +28,9 @@ type Options struct {
 	PrivateSubnetIds pulumi.StringArrayInput
 }
 
-// ServiceInfo is what the Project reports about each service.
-type ServiceInfo struct {
-	Kind            string
-	Image           pulumi.StringOutput
-	PrivateHostname pulumi.StringOutput
-	Urls            pulumi.StringArrayOutput
-}
+// ServiceInfo is what the Project reports about each service (shared by
+// both clouds, provider/spec).
+type ServiceInfo = spec.ServiceInfo
 
 // Result holds the handles a surrounding stack needs.
 type Result struct {
@@ -52,10 +49,10 @@ type Result struct {
 
 // Service kinds reported in the Project's services output.
 const (
-	KindIngress = "ingress" // reachable through a load balancer
-	KindPrivate = "private" // ports reachable only by the project's services
-	KindWorker  = "worker"  // no ports
-	KindManaged = "managed" // a managed store (RDS, ElastiCache, DocumentDB)
+	KindIngress = spec.KindIngress
+	KindPrivate = spec.KindPrivate
+	KindWorker  = spec.KindWorker
+	KindManaged = spec.KindManaged
 )
 
 // PrivateDomain is the private DNS domain of a project's services.

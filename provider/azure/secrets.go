@@ -150,10 +150,13 @@ func NewVaultSecret(ctx *pulumi.Context, name string, args VaultSecretArgs, opts
 	if err != nil {
 		return nil, err
 	}
+	// The engine marks the whole properties output secret because its
+	// value input is; the URIs hold no part of the value and stay plain, so
+	// that what references them (a Container App) is not hidden entirely.
 	return &VaultSecret{
 		Secret:         secret,
-		Uri:            secret.Properties.SecretUriWithVersion(),
-		VersionlessUri: secret.Properties.SecretUri(),
+		Uri:            pulumi.Unsecret(secret.Properties.SecretUriWithVersion()).(pulumi.StringOutput),
+		VersionlessUri: pulumi.Unsecret(secret.Properties.SecretUri()).(pulumi.StringOutput),
 	}, nil
 }
 

@@ -253,10 +253,74 @@ func RewriteServiceRefs(value string, hosts map[string]string) string {
 	return value
 }
 
-// serviceRef is one occurrence of a service name in a value.
+// serviceRef is one occurrence of a service name in a value. In a URL,
+// schemeStart and authStart locate its scheme and what follows "://" (both
+// -1 outside a URL), and first says the name is the URL's first host.
 type serviceRef struct {
-	start, end int
-	name       string
+	start, end  int
+	name        string
+	schemeStart int
+	authStart   int
+	first       bool
+}
+
+// ServiceAddr is one reference to a service in a value, with what
+// surrounds it, for clouds whose addresses differ from compose's in more
+// than the host name (another port, a TLS scheme, credentials).
+type ServiceAddr struct {
+	Name string
+	// Port is the digits after "name:", "" when none.
+	Port string
+	// Scheme is the scheme of the URL the name is a host of ("" outside a
+	// URL); HasUserinfo says that URL has a "user[:password]@" part.
+	Scheme      string
+	HasUserinfo bool
+	// FirstHost says the name is the URL's first (or only) host: a scheme
+	// or userinfo change applies there only.
+	FirstHost bool
+}
+
+// AddrRewrite says what replaces a ServiceAddr: HostPort replaces
+// "name[:port]"; for the first host of a URL, a non-empty Scheme replaces
+// the scheme and a non-empty Userinfo is inserted when the URL has none.
+type AddrRewrite struct {
+	HostPort string
+	Scheme   string
+	Userinfo string
+}
+
+// RewriteServiceAddrs rewrites every reference to a service that isService
+// accepts, in the forms RewriteServiceRefs knows, as rewrite decides.
+func RewriteServiceAddrs(value string, isService func(string) bool, rewrite func(ServiceAddr) AddrRewrite) string {
+	refs := findServiceRefs(value, isService)
+	for i := len(refs) - 1; i >= 0; i-- {
+		r := refs[i]
+		end := r.end
+		addr := ServiceAddr{Name: r.name, FirstHost: r.first}
+		if end+1 < len(value) && value[end] == ':' && isDigit(value[end+1]) {
+			end++
+			for end < len(value) && isDigit(value[end]) {
+				end++
+			}
+			addr.Port = value[r.end+1 : end]
+		}
+		if r.schemeStart >= 0 {
+			addr.Scheme = value[r.schemeStart : r.authStart-3]
+			addr.HasUserinfo = r.start > r.authStart
+		}
+		rw := rewrite(addr)
+		value = value[:r.start] + rw.HostPort + value[end:]
+		if r.schemeStart < 0 || !r.first {
+			continue
+		}
+		if rw.Userinfo != "" && !addr.HasUserinfo {
+			value = value[:r.authStart] + rw.Userinfo + "@" + value[r.authStart:]
+		}
+		if rw.Scheme != "" {
+			value = value[:r.schemeStart] + rw.Scheme + value[r.authStart-3:]
+		}
+	}
+	return value
 }
 
 // isHostChar reports the characters a host name (or a compose service
@@ -268,6 +332,11 @@ func isHostChar(c byte) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// isSchemeChar reports the characters of a URL scheme (RFC 3986).
+func isSchemeChar(c byte) bool {
+	return c == '+' || c == '-' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || isDigit(c)
+}
+
 // findServiceRefs finds the occurrences of service names in value, sorted
 // by position and never overlapping.
 func findServiceRefs(value string, isService func(string) bool) []serviceRef {
@@ -275,7 +344,7 @@ func findServiceRefs(value string, isService func(string) bool) []serviceRef {
 		return nil
 	}
 	if isService(value) {
-		return []serviceRef{{0, len(value), value}}
+		return []serviceRef{{start: 0, end: len(value), name: value, schemeStart: -1, authStart: -1}}
 	}
 	found := map[int]serviceRef{}
 
@@ -294,6 +363,10 @@ func findServiceRefs(value string, isService func(string) bool) []serviceRef {
 		if at := strings.LastIndex(value[authStart:authEnd], "@"); at >= 0 {
 			hostsStart = authStart + at + 1
 		}
+		schemeStart := from + i
+		for schemeStart > 0 && isSchemeChar(value[schemeStart-1]) {
+			schemeStart--
+		}
 		pos := hostsStart
 		for _, hp := range strings.Split(value[hostsStart:authEnd], ",") {
 			host := hp
@@ -301,7 +374,8 @@ func findServiceRefs(value string, isService func(string) bool) []serviceRef {
 				host = hp[:c]
 			}
 			if host != "" && isService(host) {
-				found[pos] = serviceRef{pos, pos + len(host), host}
+				found[pos] = serviceRef{start: pos, end: pos + len(host), name: host,
+					schemeStart: schemeStart, authStart: authStart, first: pos == hostsStart}
 			}
 			pos += len(hp) + 1
 		}
@@ -335,7 +409,7 @@ func findServiceRefs(value string, isService func(string) bool) []serviceRef {
 				digits++
 			}
 			if digits == len(value) || (!isHostChar(value[digits]) && value[digits] != ':') {
-				found[start] = serviceRef{start, end, name}
+				found[start] = serviceRef{start: start, end: end, name: name, schemeStart: -1, authStart: -1}
 			}
 		}
 		start = end

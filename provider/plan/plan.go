@@ -22,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider"
+	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 	"github.com/DefangLabs/pulumi-defang/provider/propjson"
@@ -31,9 +32,20 @@ import (
 const (
 	FakeAccountID = fakecloud.AccountID
 	DefaultRegion = "us-east-1"
+	// DefaultAzureLocation is where an Azure plan is made when no region is
+	// given.
+	DefaultAzureLocation = "eastus"
 	SecretMarker  = propjson.SecretMarker
 	UnknownMarker = propjson.UnknownMarker
 )
+
+// DefaultRegionFor is the region a plan on cloud is made for by default.
+func DefaultRegionFor(cloud string) string {
+	if cloud == provider.CloudAzure {
+		return DefaultAzureLocation
+	}
+	return DefaultRegion
+}
 
 // Options say what to plan.
 type Options struct {
@@ -85,9 +97,6 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if opts.Stack == "" {
 		opts.Stack = "dev"
 	}
-	if opts.Region == "" {
-		opts.Region = DefaultRegion
-	}
 	files := make([]string, len(opts.ComposeFiles))
 	for i, f := range opts.ComposeFiles {
 		abs, err := filepath.Abs(f)
@@ -116,6 +125,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Region == "" {
+		opts.Region = DefaultRegionFor(cloud)
+	}
 	wd := "."
 	if len(files) > 0 {
 		wd = filepath.Dir(files[0])
@@ -125,10 +137,18 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
+	if cloud == provider.CloudAzure {
+		if err := azure.CheckLimits(project); err != nil {
+			return nil, err
+		}
+	}
 
 	inputs := map[string]property.Value{
 		"cloud": property.New(cloud),
 		"mode":  property.New(string(m)),
+	}
+	if cloud == provider.CloudAzure {
+		inputs["azure"] = property.New(property.NewMap(map[string]property.Value{"location": property.New(opts.Region)}))
 	}
 	if opts.ComposeYAML != "" {
 		inputs["composeYaml"] = property.New(opts.ComposeYAML)

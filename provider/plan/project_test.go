@@ -86,11 +86,7 @@ func contains(list []string, suffix string) bool {
 }
 
 func TestProjectErrors(t *testing.T) {
-	_, err := Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}, Cloud: "azure"})
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("azure should be a clear error until it lands: %v", err)
-	}
-	_, err = Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}})
+	_, err := Run(context.Background(), Options{ComposeFiles: []string{exampleCompose}})
 	if err == nil || !strings.Contains(err.Error(), "no cloud chosen") {
 		t.Errorf("no cloud: %v", err)
 	}

@@ -146,3 +146,20 @@ func DnsRecords(records [][3]pulumi.StringOutput) DnsRecordArrayOutput {
 		return out
 	}).(DnsRecordArrayOutput)
 }
+
+// ServiceInfo is what the Project reports about each service, whatever the
+// cloud (Go only: the Project's services output renders it).
+type ServiceInfo struct {
+	Kind            string
+	Image           pulumi.StringOutput
+	PrivateHostname pulumi.StringOutput
+	Urls            pulumi.StringArrayOutput
+}
+
+// Service kinds reported in the Project's services output.
+const (
+	KindIngress = "ingress" // public: a load balancer or external ingress
+	KindPrivate = "private" // ports reachable only by the project's services
+	KindWorker  = "worker"  // no ports
+	KindManaged = "managed" // a managed store
+)

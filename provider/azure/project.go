@@ -1,0 +1,430 @@
+package azure
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
+	"github.com/DefangLabs/pulumi-defang/provider/llm"
+	"github.com/DefangLabs/pulumi-defang/provider/mode"
+	"github.com/DefangLabs/pulumi-defang/provider/spec"
+)
+
+// Options are the Project inputs that matter on Azure.
+type Options struct {
+	Mode mode.Mode
+	// Config holds the secret config values by name (nil: none).
+	Config pulumi.StringMapInput
+	// Location is the Azure region (e.g. eastus).
+	Location string
+	// ResourceGroupName adopts an existing resource group.
+	ResourceGroupName string
+	// Domain is a DNS zone for HTTPS host names (<service>--<port>.<domain>);
+	// DnsZoneResourceGroupName is the resource group of its Azure DNS zone,
+	// where the records are then created (else they are reported).
+	Domain                   string
+	DnsZoneResourceGroupName string
+}
+
+// Result holds what the Project reports on Azure.
+type Result struct {
+	Endpoints         pulumi.StringMapOutput
+	Services          map[string]spec.ServiceInfo
+	ResourceGroupName pulumi.StringOutput
+	EnvironmentId     pulumi.StringOutput
+	// DnsRecords are the records the user must create by hand.
+	DnsRecords spec.DnsRecordArrayOutput
+}
+
+// Deploy creates the Azure resources of a compose project under parent:
+// Network, then the Container Apps environment (with its Key Vault and
+// identity), the managed stores and LLM gateways, the image builds, and one
+// Container App per service, each after what it depends on.
+func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
+	if opts.Location == "" {
+		return nil, fmt.Errorf("no Azure location: set the Project's azure.location input or the config azure-native:location")
+	}
+	if err := CheckLimits(project); err != nil {
+		return nil, err
+	}
+	name := compose.DNSLabel(project.Name)
+	modeName := string(opts.Mode)
+	parentOpt := pulumi.Parent(parent)
+
+	apps := map[string]*ingressPlan{}
+	var publicTCP []int
+	for _, s := range project.Services {
+		if !runsContainer(s) {
+			continue
+		}
+		plan, err := planIngress(containerPorts(s))
+		if err != nil {
+			return nil, fmt.Errorf("service %q: %w", s.Name, err)
+		}
+		apps[s.Name] = plan
+		publicTCP = append(publicTCP, plan.publicTCPPorts()...)
+	}
+	sort.Ints(publicTCP)
+
+	network, err := NewNetwork(ctx, name, NetworkArgs{
+		ProjectName: project.Name, Mode: modeName, Location: opts.Location,
+		ResourceGroupName: opts.ResourceGroupName, PublicTcpPorts: publicTCP,
+	}, parentOpt)
+	if err != nil {
+		return nil, err
+	}
+	group := network.ResourceGroupName
+
+	cfg := newConfigValues(project, opts.Config)
+	env, err := NewAppsEnvironment(ctx, name, AppsEnvironmentArgs{
+		ProjectName: project.Name, Mode: modeName, Location: opts.Location,
+		ResourceGroupName: group, AppsSubnetId: network.AppsSubnetId,
+		ConfigNames: project.ConfigNames, Config: cfg.checked,
+	}, parentOpt)
+	if err != nil {
+		return nil, err
+	}
+
+	result := &Result{Services: map[string]spec.ServiceInfo{}}
+	book := newAddressBook()
+	refs := newRefValues()
+	refs.set(environmentDomainRef, env.DefaultDomain, false)
+	for svc, plan := range apps {
+		addr := appAddress{appName: dashedName(maxContainerAppName, svc)}
+		if plan != nil && plan.isHTTP() {
+			addr.httpPort, addr.external = plan.targetPort, plan.external
+		}
+		book.apps[svc] = addr
+	}
+
+	storeAfter, err := deployStores(ctx, name, project, network, modeName, opts.Location, cfg, book, refs, result.Services, parentOpt)
+	if err != nil {
+		return nil, err
+	}
+	gateways, err := deployGateways(ctx, name, project, modeName, opts.Location, group, book, refs, result.Services, parentOpt)
+	if err != nil {
+		return nil, err
+	}
+
+	var builds []spec.Build
+	for _, s := range project.Services {
+		if s.Build != nil && runsContainer(s) {
+			builds = append(builds, spec.Build{
+				Service: s.Name, Context: s.Build.Context, Dockerfile: s.Build.Dockerfile,
+				Target: s.Build.Target, Args: s.Build.Args, Platform: s.Platform,
+			})
+		}
+	}
+	var pipeline *BuildPipeline
+	var pullGrant pulumi.Resource
+	if len(builds) > 0 {
+		pipeline, err = NewBuildPipeline(ctx, name, BuildPipelineArgs{
+			ProjectName: project.Name, Mode: modeName, ResourceGroupName: group,
+			Location: pulumi.String(opts.Location), Builds: builds,
+		}, parentOpt)
+		if err != nil {
+			return nil, err
+		}
+		// The apps pull built images with the project's identity.
+		pullGrant, err = GrantRole(ctx, name+"-acrpull", RoleGrantArgs{
+			PrincipalId: env.IdentityPrincipalId, Scope: pipeline.RegistryId, Role: RoleAcrPull,
+		}, parentOpt)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	containerApps := map[string]*ContainerApp{}
+	endpoints := pulumi.StringMap{}
+	for _, s := range orderByDependencies(project.Services) {
+		if !runsContainer(s) {
+			continue
+		}
+		env2, err := serviceEnvironment(ctx, name, s, book, refs, cfg, gateways, env, group, parentOpt)
+		if err != nil {
+			return nil, err
+		}
+		args := ContainerAppArgs{
+			ProjectName: project.Name, ServiceName: s.Name, Mode: modeName,
+			Container: containerSpec(s, env2.plain), Autoscaling: s.Autoscaling,
+			EnvironmentId: env.EnvironmentId, ResourceGroupName: group, Location: opts.Location,
+			IdentityId: env.IdentityId, Secrets: env2.secrets.ToStringMapOutput(),
+		}
+		if len(env2.resolved) > 0 {
+			args.ResolvedEnvironment = refs.resolvePlain(env2.resolved)
+		}
+		var image pulumi.StringOutput
+		if s.Build != nil {
+			image = pipeline.ImageUris.MapIndex(pulumi.String(s.Name))
+			args.RegistryServer = pipeline.RegistryLoginServer
+			args.After = append(args.After, pullGrant)
+		} else {
+			image = pulumi.String(s.Image).ToStringOutput()
+		}
+		args.Image = image
+		args.After = append(args.After, storeAfter[s.Name]...)
+		args.After = append(args.After, gateways.after(s.Name)...)
+		for _, dep := range s.DependsOn {
+			if app, ok := containerApps[dep]; ok {
+				args.After = append(args.After, app.App())
+			}
+		}
+		app, err := NewContainerApp(ctx, name+"-"+compose.DNSLabel(s.Name), args, parentOpt)
+		if err != nil {
+			return nil, err
+		}
+		containerApps[s.Name] = app
+
+		info := spec.ServiceInfo{Kind: spec.KindWorker, Image: image, PrivateHostname: pulumi.String("").ToStringOutput(),
+			Urls: pulumi.StringArray{}.ToStringArrayOutput()}
+		if len(s.Ports) > 0 {
+			info.Kind, info.PrivateHostname = spec.KindPrivate, app.PrivateHostname
+		}
+		if plan := apps[s.Name]; plan != nil && plan.external {
+			info.Kind = spec.KindIngress
+			info.Urls = pulumi.StringArray{app.Url}.ToStringArrayOutput()
+			endpoints[s.Name] = app.Url
+		}
+		result.Services[s.Name] = info
+	}
+
+	result.Endpoints = endpoints.ToStringMapOutput()
+	result.ResourceGroupName = group
+	result.EnvironmentId = env.EnvironmentId
+	result.DnsRecords = spec.DnsRecords(nil)
+	return result, nil
+}
+
+// runsContainer reports whether a compose service becomes a Container App:
+// not a managed store, not a model provider (served by an AI Foundry
+// account).
+func runsContainer(s *compose.Service) bool { return !s.IsManaged() && s.ProviderModel == "" }
+
+// CheckLimits reports, all at once, what a compose file asks that this
+// provider does not deploy on Azure (README "Azure limits").
+func CheckLimits(project *compose.Project) error {
+	var errs compose.Errors
+	for _, s := range project.Services {
+		if s.Mongo != nil {
+			errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "x-defang-mongodb",
+				Message: "managed MongoDB is not offered on Azure yet (Azure Cosmos DB for MongoDB is planned): deploy it on AWS, or run MongoDB elsewhere and pass its URL in config"})
+		}
+		for _, p := range s.Ports {
+			if p.Protocol == compose.ProtocolUDP {
+				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "ports",
+					Message: fmt.Sprintf("UDP port %d: Azure Container Apps carry TCP only", p.Target)})
+			}
+		}
+		if s.GPUs > 0 && runsContainer(s) {
+			errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "deploy.resources.reservations.devices",
+				Message: "GPUs: the Container Apps consumption profile has none; deploy GPU services on AWS"})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// containerPorts are a service's compose ports as container ports.
+func containerPorts(s *compose.Service) []spec.Port {
+	var out []spec.Port
+	for _, port := range s.Ports {
+		out = append(out, spec.Port{Port: int(port.Target), Protocol: port.Protocol, Mode: port.Mode, AppProtocol: port.AppProtocol})
+	}
+	return out
+}
+
+// containerSpec is what a compose service asks of its Container App.
+func containerSpec(s *compose.Service, env map[string]string) spec.Container {
+	c := spec.Container{
+		Command: s.Command, Entrypoint: s.Entrypoint, WorkingDir: s.WorkingDir, User: s.User,
+		Environment: env, Cpus: s.CPUs, MemoryMiB: int(s.MemoryMiB), Gpus: s.GPUs,
+		StopGracePeriodSeconds: s.StopGracePeriodSeconds, Platform: s.Platform,
+		Ports: containerPorts(s),
+	}
+	replicas := max(s.Replicas, 1)
+	c.Replicas = &replicas
+	if hc := s.Healthcheck; hc != nil {
+		c.Healthcheck = &spec.Healthcheck{
+			Test: hc.Test, IntervalSeconds: hc.IntervalSeconds, TimeoutSeconds: hc.TimeoutSeconds,
+			Retries: hc.Retries, StartPeriodSeconds: hc.StartPeriodSeconds,
+			HttpPath: hc.HTTPPath, HttpPort: int(hc.HTTPPort),
+		}
+	}
+	return c
+}
+
+// orderByDependencies returns the services so that each comes after the
+// services it depends on (ties in compose order); compose-go already
+// rejected cycles.
+func orderByDependencies(services []*compose.Service) []*compose.Service {
+	byName := map[string]*compose.Service{}
+	for _, s := range services {
+		byName[s.Name] = s
+	}
+	var out []*compose.Service
+	done := map[string]bool{}
+	var visit func(s *compose.Service)
+	visit = func(s *compose.Service) {
+		if done[s.Name] {
+			return
+		}
+		done[s.Name] = true
+		for _, d := range s.DependsOn {
+			if dep, ok := byName[d]; ok {
+				visit(dep)
+			}
+		}
+		out = append(out, s)
+	}
+	for _, s := range services {
+		visit(s)
+	}
+	return out
+}
+
+// gatewayDeployment is the AI Foundry accounts of a project's LLM gateways.
+type gatewayDeployment struct {
+	plan     llm.PlanResult
+	gateways map[string]*LlmGateway
+}
+
+// after lists the gateways a service uses, to start after.
+func (d *gatewayDeployment) after(service string) []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, g := range d.plan.Gateways {
+		for _, dep := range g.Dependents {
+			if dep == service {
+				out = append(out, d.gateways[g.ServiceName])
+			}
+		}
+	}
+	return out
+}
+
+// usedBy returns the gateways a service uses.
+func (d *gatewayDeployment) usedBy(service string) []*LlmGateway {
+	var out []*LlmGateway
+	for _, g := range d.plan.Gateways {
+		for _, dep := range g.Dependents {
+			if dep == service {
+				out = append(out, d.gateways[g.ServiceName])
+			}
+		}
+	}
+	return out
+}
+
+// deployGateways creates an AI Foundry account per model provider service
+// and top-level model (see llm.Plan): dependents get its OpenAI base URL
+// and the model's deployment name.
+func deployGateways(ctx *pulumi.Context, name string, project *compose.Project, modeName, location string,
+	group pulumi.StringOutput, book *addressBook, refs *refValues, infos map[string]spec.ServiceInfo,
+	parent pulumi.ResourceOption) (*gatewayDeployment, error) {
+	stack := ctx.Stack()
+	plan := llm.Plan(project, func(service string) (string, string) {
+		base := OpenAIBaseURL(dashedName(maxCognitiveAccountName, project.Name, stack, service))
+		return base, base
+	})
+	if len(plan.Errors) > 0 {
+		return nil, plan.Errors
+	}
+	// Dependents name the Azure deployment, not the compose alias.
+	for _, g := range plan.Gateways {
+		for _, dep := range g.Dependents {
+			for k, v := range plan.ServiceEnv[dep] {
+				if v == g.Models[0] {
+					plan.ServiceEnv[dep][k] = ResolveAzureModel(v).Name
+				}
+			}
+		}
+	}
+	d := &gatewayDeployment{plan: plan, gateways: map[string]*LlmGateway{}}
+	for _, g := range plan.Gateways {
+		gw, err := NewLlmGateway(ctx, name+"-"+compose.DNSLabel(g.ServiceName), LlmGatewayArgs{
+			ProjectName: project.Name, ServiceName: g.ServiceName, Mode: modeName, Models: g.Models,
+			ResourceGroupName: group, Location: location,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		d.gateways[g.ServiceName] = gw
+		book.gateways[g.ServiceName] = g.Url
+		infos[g.ServiceName] = spec.ServiceInfo{Kind: spec.KindManaged, Image: pulumi.String("").ToStringOutput(),
+			PrivateHostname: gw.BaseUrl, Urls: pulumi.StringArray{}.ToStringArrayOutput()}
+	}
+	return d, nil
+}
+
+// deployStores creates the managed store of every x-defang-postgres and
+// x-defang-redis service, records its address for the values that name it,
+// and returns, per dependent service, the stores to start after.
+func deployStores(ctx *pulumi.Context, name string, project *compose.Project, network *Network, modeName, location string,
+	cfg *configValues, book *addressBook, refs *refValues, infos map[string]spec.ServiceInfo,
+	parent pulumi.ResourceOption) (map[string][]pulumi.Resource, error) {
+	stores := map[string]pulumi.Resource{}
+	for _, s := range project.Services {
+		logical := name + "-" + compose.DNSLabel(s.Name)
+		var host pulumi.StringOutput
+		var image string
+		switch {
+		case s.Postgres != nil:
+			db, err := NewManagedPostgres(ctx, logical, ManagedPostgresArgs{
+				ProjectName: project.Name, ServiceName: s.Name, Mode: modeName,
+				Version:  s.Postgres.Version,
+				Username: literalEnv(s, "POSTGRES_USER"), Database: literalEnv(s, "POSTGRES_DB"),
+				Password:          cfg.secretOf(s, "POSTGRES_PASSWORD"),
+				ResourceGroupName: network.ResourceGroupName, Location: location,
+				DelegatedSubnetId: network.DatabaseSubnetId, PrivateDnsZoneId: network.PostgresDnsZoneId,
+			}, parent)
+			if err != nil {
+				return nil, err
+			}
+			host, image, stores[s.Name] = db.Fqdn, s.Postgres.Image, db
+			book.postgres[s.Name] = true
+			refs.set(storeHostRef(s.Name), host, false)
+		case s.Redis != nil:
+			cache, err := NewManagedRedis(ctx, logical, ManagedRedisArgs{
+				ProjectName: project.Name, ServiceName: s.Name, Mode: modeName,
+				ResourceGroupName: network.ResourceGroupName, Location: location,
+				EndpointSubnetId: network.EndpointsSubnetId, PrivateDnsZoneId: network.RedisDnsZoneId,
+			}, parent)
+			if err != nil {
+				return nil, err
+			}
+			host, image, stores[s.Name] = cache.Host, s.Redis.Image, cache
+			book.redis[s.Name] = true
+			refs.set(storeHostRef(s.Name), host, false)
+			refs.set(redisAuthRef(s.Name), pulumi.Sprintf(":%s", cache.AccessKey()), true)
+		default:
+			continue
+		}
+		if image == "" {
+			image = s.Image
+		}
+		infos[s.Name] = spec.ServiceInfo{Kind: spec.KindManaged, Image: pulumi.String(image).ToStringOutput(),
+			PrivateHostname: host, Urls: pulumi.StringArray{}.ToStringArrayOutput()}
+	}
+	after := map[string][]pulumi.Resource{}
+	for _, s := range project.Services {
+		for _, dep := range s.DependsOn {
+			if store, ok := stores[dep]; ok {
+				after[s.Name] = append(after[s.Name], store)
+			}
+		}
+	}
+	return after, nil
+}
+
+// literalEnv is a service's literal (not config) environment value, or "".
+func literalEnv(s *compose.Service, name string) string {
+	for _, e := range s.Environment {
+		if e.Name == name && !e.IsSecret() {
+			return e.Value
+		}
+	}
+	return ""
+}
