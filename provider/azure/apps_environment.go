@@ -62,6 +62,10 @@ type AppsEnvironment struct {
 	IdentityClientId    pulumi.StringOutput    `pulumi:"identityClientId"`
 	IdentityPrincipalId pulumi.StringOutput    `pulumi:"identityPrincipalId"`
 	ConfigSecretUris    pulumi.StringMapOutput `pulumi:"configSecretUris"`
+
+	// CustomDomainVerificationId is the value of custom domains' asuid TXT
+	// records.
+	CustomDomainVerificationId pulumi.StringOutput `pulumi:"customDomainVerificationId"`
 }
 
 func (e *AppsEnvironment) Annotate(a infer.Annotator) {
@@ -71,6 +75,7 @@ func (e *AppsEnvironment) Annotate(a infer.Annotator) {
 	a.Describe(&e.EnvironmentName, "The Container Apps environment name.")
 	a.Describe(&e.DefaultDomain, "The environment's default domain: apps are <app>.<defaultDomain> (external) or <app>.internal.<defaultDomain> (internal).")
 	a.Describe(&e.StaticIp, "The environment's static IP (the target of custom domain A records).")
+	a.Describe(&e.CustomDomainVerificationId, "The custom domain verification id: the value of the TXT record asuid.<host> that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).")
 	a.Describe(&e.WorkspaceId, "The Log Analytics workspace id.")
 	a.Describe(&e.VaultId, "The Key Vault id.")
 	a.Describe(&e.VaultName, "The Key Vault name (3-24 characters).")
@@ -179,6 +184,12 @@ func NewAppsEnvironment(ctx *pulumi.Context, name string, args AppsEnvironmentAr
 	comp.EnvironmentName = env.Name
 	comp.DefaultDomain = env.DefaultDomain
 	comp.StaticIp = env.StaticIp
+	comp.CustomDomainVerificationId = env.CustomDomainConfiguration.CustomDomainVerificationId().ApplyT(func(id *string) string {
+		if id == nil {
+			return ""
+		}
+		return *id
+	}).(pulumi.StringOutput)
 	comp.WorkspaceId = workspace.ID().ToStringOutput()
 	comp.VaultId = vault.ID().ToStringOutput()
 	comp.VaultName = vault.Name

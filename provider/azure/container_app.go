@@ -49,6 +49,14 @@ type ContainerAppArgs struct {
 	// time (e.g. a managed store's endpoint); they override
 	// Container.Environment. Go callers only.
 	ResolvedEnvironment pulumi.StringMapInput
+
+	// Custom domains with managed certificates (custom_domains.go).
+	CustomDomains              []string           `pulumi:"customDomains,optional"`
+	EnvironmentDefaultDomain   pulumi.StringInput `pulumi:"environmentDefaultDomain,optional"`
+	EnvironmentStaticIp        pulumi.StringInput `pulumi:"environmentStaticIp,optional"`
+	CustomDomainVerificationId pulumi.StringInput `pulumi:"customDomainVerificationId,optional"`
+	DnsZoneName                string             `pulumi:"dnsZoneName,optional"`
+	DnsZoneResourceGroupName   pulumi.StringInput `pulumi:"dnsZoneResourceGroupName,optional"`
 }
 
 func (a *ContainerAppArgs) Annotate(an infer.Annotator) {
@@ -65,6 +73,12 @@ func (a *ContainerAppArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.IdentityId, "The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.")
 	an.Describe(&a.RegistryServer, "The login server of a private registry to pull the image from with identityId (which needs AcrPull on it).")
 	an.Describe(&a.Secrets, "Environment variable name to the URI of the Key Vault secret that holds its value. The app references the secret through identityId; the value never appears in the app's definition.")
+	an.Describe(&a.CustomDomains, "Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).")
+	an.Describe(&a.EnvironmentDefaultDomain, "The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.")
+	an.Describe(&a.EnvironmentStaticIp, "The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.")
+	an.Describe(&a.CustomDomainVerificationId, "The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.")
+	an.Describe(&a.DnsZoneName, "An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.")
+	an.Describe(&a.DnsZoneResourceGroupName, "The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.")
 }
 
 // ContainerApp is defang:azure:ContainerApp: one compose service on Azure
@@ -79,6 +93,8 @@ type ContainerApp struct {
 	PrivateHostname    pulumi.StringOutput `pulumi:"privateHostname"`
 	LatestRevisionName pulumi.StringOutput `pulumi:"latestRevisionName"`
 	PrincipalId        pulumi.StringOutput `pulumi:"principalId"`
+	// DnsRecords are the records of customDomains to create by hand.
+	DnsRecords spec.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 
 	app *apps.ContainerApp
 }
@@ -96,6 +112,7 @@ func (c *ContainerApp) Annotate(a infer.Annotator) {
 	a.Describe(&c.PrivateHostname, "The host name the environment's apps use; empty without ports.")
 	a.Describe(&c.LatestRevisionName, "The latest revision.")
 	a.Describe(&c.PrincipalId, "The principal id of the app's system-assigned identity.")
+	a.Describe(&c.DnsRecords, "DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME <host> → the app's FQDN (A <host> → the static IP for an apex domain) and TXT asuid.<host> → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.<host> → its managed certificate's validation token. Empty when there are none.")
 }
 
 // NewContainerApp creates one compose service on Container Apps.
@@ -109,6 +126,10 @@ func NewContainerApp(ctx *pulumi.Context, name string, args ContainerAppArgs, op
 		return nil, err
 	}
 	plan, err := planContainerApp(args, m)
+	if err != nil {
+		return nil, err
+	}
+	domainsPlan, err := planCustomDomains(args, plan.ingress, plan.appName)
 	if err != nil {
 		return nil, err
 	}
@@ -158,8 +179,16 @@ func NewContainerApp(ctx *pulumi.Context, name string, args ContainerAppArgs, op
 		ActiveRevisionsMode: pulumi.String("Single"),
 		Secrets:             appSecrets,
 	}
+	domains, err := newCustomDomains(ctx, name, args, domainsPlan, plan.appName, comp)
+	if err != nil {
+		return nil, err
+	}
 	if plan.ingress != nil {
-		config.Ingress = plan.ingress.args()
+		ingress := plan.ingress.args()
+		if len(domainsPlan.hosts) > 0 {
+			ingress.CustomDomains = domains.bindings
+		}
+		config.Ingress = ingress
 	}
 	if args.RegistryServer != nil {
 		if args.IdentityId == nil {
@@ -212,7 +241,13 @@ func NewContainerApp(ctx *pulumi.Context, name string, args ContainerAppArgs, op
 	if args.Location != "" {
 		appArgs.Location = pulumi.String(args.Location)
 	}
-	app, err := apps.NewContainerApp(ctx, name, appArgs, pulumi.Parent(comp), pulumi.DependsOn(args.After))
+	// Azure checks a custom domain's records when the host is added.
+	after := append(append([]pulumi.Resource(nil), args.After...), domains.dependsOn...)
+	app, err := apps.NewContainerApp(ctx, name, appArgs, pulumi.Parent(comp), pulumi.DependsOn(after))
+	if err != nil {
+		return nil, err
+	}
+	dnsRecords, err := domains.certificates(ctx, app)
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +268,7 @@ func NewContainerApp(ctx *pulumi.Context, name string, args ContainerAppArgs, op
 		comp.PrivateHostname = app.Name
 	}
 	comp.LatestRevisionName = app.LatestRevisionName
+	comp.DnsRecords = dnsRecords
 	comp.PrincipalId = app.Identity.PrincipalId().ApplyT(func(p *string) string {
 		if p == nil {
 			return ""

@@ -138,6 +138,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 
 	containerApps := map[string]*ContainerApp{}
 	endpoints := pulumi.StringMap{}
+	var dnsRecords []spec.DnsRecordArrayOutput
 	for _, s := range orderByDependencies(project.Services) {
 		if !runsContainer(s) {
 			continue
@@ -154,6 +155,16 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		if len(env2.resolved) > 0 {
 			args.ResolvedEnvironment = refs.resolvePlain(env2.resolved)
+		}
+		hosts := customHosts(s, apps[s.Name], opts.Domain)
+		if len(hosts) > 0 {
+			args.CustomDomains = hosts
+			args.EnvironmentDefaultDomain, args.EnvironmentStaticIp = env.DefaultDomain, env.StaticIp
+			args.CustomDomainVerificationId = env.CustomDomainVerificationId
+			args.DnsZoneName = opts.Domain
+			if opts.DnsZoneResourceGroupName != "" {
+				args.DnsZoneResourceGroupName = pulumi.String(opts.DnsZoneResourceGroupName)
+			}
 		}
 		var image pulumi.StringOutput
 		if s.Build != nil {
@@ -176,6 +187,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 			return nil, err
 		}
 		containerApps[s.Name] = app
+		dnsRecords = append(dnsRecords, app.DnsRecords)
 
 		info := spec.ServiceInfo{Kind: spec.KindWorker, Image: image, PrivateHostname: pulumi.String("").ToStringOutput(),
 			Urls: pulumi.StringArray{}.ToStringArrayOutput()}
@@ -184,8 +196,15 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		if plan := apps[s.Name]; plan != nil && plan.external {
 			info.Kind = spec.KindIngress
-			info.Urls = pulumi.StringArray{app.Url}.ToStringArrayOutput()
+			urls := pulumi.StringArray{app.Url}
 			endpoints[s.Name] = app.Url
+			// A custom domain is the service's address (the last one: its
+			// domainname before <service>--<port>.<domain>).
+			for _, h := range hosts {
+				urls = append(urls, pulumi.String("https://"+h))
+				endpoints[s.Name] = pulumi.String("https://" + h)
+			}
+			info.Urls = urls.ToStringArrayOutput()
 		}
 		result.Services[s.Name] = info
 	}
@@ -193,8 +212,39 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	result.Endpoints = endpoints.ToStringMapOutput()
 	result.ResourceGroupName = group
 	result.EnvironmentId = env.EnvironmentId
-	result.DnsRecords = spec.DnsRecords(nil)
+	result.DnsRecords = concatRecords(dnsRecords)
 	return result, nil
+}
+
+// customHosts are the custom domains of a service's app: with the
+// Project's domain, <service>--<port>.<domain> for the main HTTP ingress
+// port (as on AWS), then its compose domainname. A domainname on an app
+// without external HTTP ingress is passed on, for the ContainerApp to
+// reject with the reason.
+func customHosts(s *compose.Service, plan *ingressPlan, domain string) []string {
+	var hosts []string
+	if domain != "" && plan != nil && plan.external && plan.isHTTP() {
+		hosts = append(hosts, fmt.Sprintf("%s--%d.%s", compose.DNSLabel(s.Name), plan.targetPort, domain))
+	}
+	if s.DomainName != "" {
+		hosts = append(hosts, s.DomainName)
+	}
+	return hosts
+}
+
+// concatRecords joins the apps' records to add by hand, in service order.
+func concatRecords(parts []spec.DnsRecordArrayOutput) spec.DnsRecordArrayOutput {
+	all := make([]any, len(parts))
+	for i, p := range parts {
+		all[i] = p
+	}
+	return pulumi.All(all...).ApplyT(func(v []any) []spec.DnsRecord {
+		out := []spec.DnsRecord{}
+		for _, records := range v {
+			out = append(out, records.([]spec.DnsRecord)...)
+		}
+		return out
+	}).(spec.DnsRecordArrayOutput)
 }
 
 // runsContainer reports whether a compose service becomes a Container App:

@@ -54,6 +54,11 @@ func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
 	state["id"] = property.New(id)
 	if add, ok := azureOutputs[typ]; ok {
 		add(physical, state)
+		// The type's function may place the resource elsewhere (a child
+		// resource's id names its parent).
+		if v, ok := state["id"]; ok && v.IsString() {
+			id = v.AsString()
+		}
 	}
 	return id, property.NewMap(state)
 }

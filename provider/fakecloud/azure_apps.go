@@ -54,11 +54,58 @@ func init() {
 			state["defaultDomain"] = property.New(ContainerAppsDomain(id))
 			sum := sha256.Sum256([]byte(id))
 			state["staticIp"] = property.New(fmt.Sprintf("20.%d.%d.%d", sum[0], sum[1], max(sum[2], 1)))
+			appsSetIn(state, property.New(CustomDomainVerificationID(id)), "customDomainConfiguration", "customDomainVerificationId")
 		})
 	}
 	for _, typ := range []string{"azure-native:app:ContainerApp", "azure-native:app/v20240301:ContainerApp"} {
 		RegisterAzureOutputs(typ, containerAppOutputs)
 	}
+	// Custom domains of Container Apps: managed certificates and the
+	// records in the user's Azure DNS zone. The lookup of a managed
+	// certificate (getManagedCertificate) has no answer on purpose: the
+	// fake Azure holds no certificate issued before this deployment, and
+	// the ContainerApp takes a failed lookup for "not issued yet".
+	for _, typ := range []string{"azure-native:app:ManagedCertificate", "azure-native:app/v20240301:ManagedCertificate"} {
+		RegisterAzureOutputs(typ, managedCertificateOutputs)
+	}
+	RegisterAzureOutputs("azure-native:network:RecordSet", recordSetOutputs)
+}
+
+// CustomDomainVerificationID is the custom domain verification id of the
+// Container Apps environment with the given id: 64 uppercase hex digits,
+// like Azure's.
+func CustomDomainVerificationID(environmentID string) string {
+	sum := sha256.Sum256([]byte("custom-domain-verification::" + environmentID))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// managedCertificateOutputs: the certificate's name and id under its
+// environment, its TXT validation token, and Succeeded (issued).
+func managedCertificateOutputs(name string, state map[string]property.Value) {
+	if n := appsStr(state, "managedCertificateName"); n != "" {
+		name = n
+	}
+	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/" + appsStr(state, "resourceGroupName") +
+		"/providers/Microsoft.App/managedEnvironments/" + appsStr(state, "environmentName") + "/managedCertificates/" + name
+	state["name"] = property.New(name)
+	state["id"] = property.New(id)
+	appsSetIn(state, property.New("Succeeded"), "properties", "provisioningState")
+	appsSetIn(state, property.New(strings.ToUpper(shortHash("validation", id))+shortHash("token", id)), "properties", "validationToken")
+}
+
+// recordSetOutputs: an Azure DNS record set's name (relative to its zone),
+// fqdn (with a trailing dot) and id.
+func recordSetOutputs(_ string, state map[string]property.Value) {
+	rel, zone, typ := appsStr(state, "relativeRecordSetName"), appsStr(state, "zoneName"), appsStr(state, "recordType")
+	fqdn := zone + "."
+	if rel != "" && rel != "@" {
+		fqdn = rel + "." + fqdn
+	}
+	state["name"] = property.New(rel)
+	state["fqdn"] = property.New(fqdn)
+	state["provisioningState"] = property.New("Succeeded")
+	state["id"] = property.New("/subscriptions/" + SubscriptionID + "/resourceGroups/" + appsStr(state, "resourceGroupName") +
+		"/providers/Microsoft.Network/dnszones/" + zone + "/" + typ + "/" + rel)
 }
 
 // TenantID is the Entra tenant of the fake Azure.

@@ -3,10 +3,13 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/propjson"
 )
 
 // appEnv returns a Container App's environment: plain values by name, and
@@ -161,5 +164,49 @@ func TestAzureNeedsALocation(t *testing.T) {
 	}))
 	if err == nil || !strings.Contains(err.Error(), "azure.location") {
 		t.Errorf("want an error naming azure.location, got %v", err)
+	}
+}
+
+// With domain and the group of its Azure DNS zone, an external HTTP app is
+// also https://<service>--<port>.<domain> and its domainname, with their
+// records created in the zone; nothing is left to add by hand.
+func TestAzureProjectDomain(t *testing.T) {
+	yaml := "name: dom\nservices:\n  web:\n    image: nginx\n    domainname: shop.example.org\n    ports: [\"8080:8080\"]\n  api:\n    image: nginx\n    ports: [{target: 9000, mode: host}]\n"
+	resources, state, err := Construct(context.Background(), Target{Token: "defang:index:Project", Name: "dom"}, property.NewMap(map[string]property.Value{
+		"cloud":       property.New("azure"),
+		"composeYaml": property.New(yaml),
+		"domain":      property.New("example.org"),
+		"azure": property.New(property.NewMap(map[string]property.Value{
+			"location": property.New("westeurope"), "dnsZoneResourceGroupName": property.New("dns"),
+		})),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records []string
+	for _, r := range resources {
+		if r.Type == "azure-native:network:RecordSet" {
+			if r.Inputs["zoneName"] != "example.org" || r.Inputs["resourceGroupName"] != "dns" {
+				t.Errorf("%s: not in the zone example.org of group dns: %v", r.Name, r.Inputs)
+			}
+			records = append(records, r.Inputs["recordType"].(string)+" "+r.Inputs["relativeRecordSetName"].(string))
+		}
+	}
+	want := "CNAME shop,CNAME web--8080,TXT asuid.shop,TXT asuid.web--8080"
+	sort.Strings(records)
+	if strings.Join(records, ",") != want {
+		t.Errorf("records in the zone: %v, want %s", records, want)
+	}
+	out := propjson.Map(state)
+	if eps, _ := out["endpoints"].(map[string]any); eps["web"] != "https://shop.example.org" {
+		t.Errorf("endpoints: %v", out["endpoints"])
+	}
+	if recs, _ := out["dnsRecords"].([]any); len(recs) != 0 {
+		t.Errorf("nothing to add by hand: %v", recs)
+	}
+	services, _ := out["services"].(map[string]any)
+	urls, _ := services["web"].(map[string]any)["urls"].([]any)
+	if len(urls) != 3 || urls[1] != "https://web--8080.example.org" || urls[2] != "https://shop.example.org" {
+		t.Errorf("web urls: %v", urls)
 	}
 }

@@ -23,7 +23,7 @@ namespace DefangLabs.Defang
         public Output<string> ClusterName { get; private set; } = null!;
 
         /// <summary>
-        /// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+        /// DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.
         /// </summary>
         [Output("dnsRecords")]
         public Output<ImmutableArray<Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
@@ -33,6 +33,12 @@ namespace DefangLabs.Defang
         /// </summary>
         [Output("endpoints")]
         public Output<ImmutableDictionary<string, string>> Endpoints { get; private set; } = null!;
+
+        /// <summary>
+        /// Azure: the Container Apps environment id.
+        /// </summary>
+        [Output("environmentId")]
+        public Output<string> EnvironmentId { get; private set; } = null!;
 
         /// <summary>
         /// AWS: DNS name of the application load balancer (empty without HTTP ingress).
@@ -57,6 +63,12 @@ namespace DefangLabs.Defang
         /// </summary>
         [Output("publicSubnetIds")]
         public Output<ImmutableArray<string>> PublicSubnetIds { get; private set; } = null!;
+
+        /// <summary>
+        /// Azure: the resource group.
+        /// </summary>
+        [Output("resourceGroupName")]
+        public Output<string> ResourceGroupName { get; private set; } = null!;
 
         /// <summary>
         /// AWS: service name to its security group id.
@@ -112,6 +124,12 @@ namespace DefangLabs.Defang
         public Input<Inputs.AwsArgsArgs>? Aws { get; set; }
 
         /// <summary>
+        /// Azure location, and resources the stack already owns.
+        /// </summary>
+        [Input("azure")]
+        public Input<Inputs.AzureArgsArgs>? Azure { get; set; }
+
+        /// <summary>
         /// aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
         /// </summary>
         [Input("cloud")]
@@ -152,7 +170,7 @@ namespace DefangLabs.Defang
         }
 
         /// <summary>
-        /// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt; with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        /// A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt; with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt; with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://&lt;app&gt;.&lt;environment domain&gt; stays.
         /// </summary>
         [Input("domain")]
         public string? Domain { get; set; }

@@ -29,13 +29,17 @@ export class Project extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly clusterName: pulumi.Output<string>;
     /**
-     * DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+     * DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.
      */
     declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.DnsRecord[]>;
     /**
      * Service name to its public URL (the first ingress port).
      */
     declare public /*out*/ readonly endpoints: pulumi.Output<{[key: string]: string}>;
+    /**
+     * Azure: the Container Apps environment id.
+     */
+    declare public /*out*/ readonly environmentId: pulumi.Output<string>;
     /**
      * AWS: DNS name of the application load balancer (empty without HTTP ingress).
      */
@@ -52,6 +56,10 @@ export class Project extends pulumi.ComponentResource {
      * AWS: public subnet ids.
      */
     declare public /*out*/ readonly publicSubnetIds: pulumi.Output<string[]>;
+    /**
+     * Azure: the resource group.
+     */
+    declare public /*out*/ readonly resourceGroupName: pulumi.Output<string>;
     /**
      * AWS: service name to its security group id.
      */
@@ -77,6 +85,7 @@ export class Project extends pulumi.ComponentResource {
         opts = opts || {};
         if (!opts.id) {
             resourceInputs["aws"] = args?.aws;
+            resourceInputs["azure"] = args?.azure;
             resourceInputs["cloud"] = args?.cloud;
             resourceInputs["composeFiles"] = args?.composeFiles;
             resourceInputs["composeYaml"] = args?.composeYaml;
@@ -89,9 +98,11 @@ export class Project extends pulumi.ComponentResource {
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
+            resourceInputs["environmentId"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;
             resourceInputs["privateSubnetIds"] = undefined /*out*/;
             resourceInputs["publicSubnetIds"] = undefined /*out*/;
+            resourceInputs["resourceGroupName"] = undefined /*out*/;
             resourceInputs["securityGroupIds"] = undefined /*out*/;
             resourceInputs["services"] = undefined /*out*/;
             resourceInputs["vpcId"] = undefined /*out*/;
@@ -99,10 +110,12 @@ export class Project extends pulumi.ComponentResource {
             resourceInputs["clusterName"] = undefined /*out*/;
             resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["endpoints"] = undefined /*out*/;
+            resourceInputs["environmentId"] = undefined /*out*/;
             resourceInputs["loadBalancerDnsName"] = undefined /*out*/;
             resourceInputs["privateSubnetIds"] = undefined /*out*/;
             resourceInputs["projectName"] = undefined /*out*/;
             resourceInputs["publicSubnetIds"] = undefined /*out*/;
+            resourceInputs["resourceGroupName"] = undefined /*out*/;
             resourceInputs["securityGroupIds"] = undefined /*out*/;
             resourceInputs["services"] = undefined /*out*/;
             resourceInputs["vpcId"] = undefined /*out*/;
@@ -121,6 +134,10 @@ export interface ProjectArgs {
      */
     aws?: pulumi.Input<inputs.AwsArgsArgs | undefined>;
     /**
+     * Azure location, and resources the stack already owns.
+     */
+    azure?: pulumi.Input<inputs.AzureArgsArgs | undefined>;
+    /**
      * aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
      */
     cloud?: string;
@@ -137,7 +154,7 @@ export interface ProjectArgs {
      */
     config?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
-     * A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+     * A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
      */
     domain?: string;
     /**

@@ -23,6 +23,12 @@ namespace DefangLabs.Defang.Azure
         public Output<ImmutableDictionary<string, string>> ConfigSecretUris { get; private set; } = null!;
 
         /// <summary>
+        /// The custom domain verification id: the value of the TXT record asuid.&lt;host&gt; that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).
+        /// </summary>
+        [Output("customDomainVerificationId")]
+        public Output<string> CustomDomainVerificationId { get; private set; } = null!;
+
+        /// <summary>
         /// The environment's default domain: apps are &lt;app&gt;.&lt;defaultDomain&gt; (external) or &lt;app&gt;.internal.&lt;defaultDomain&gt; (internal).
         /// </summary>
         [Output("defaultDomain")]

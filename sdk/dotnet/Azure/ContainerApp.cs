@@ -29,6 +29,12 @@ namespace DefangLabs.Defang.Azure
         public Output<string> ContainerAppId { get; private set; } = null!;
 
         /// <summary>
+        /// DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME &lt;host&gt; → the app's FQDN (A &lt;host&gt; → the static IP for an apex domain) and TXT asuid.&lt;host&gt; → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.&lt;host&gt; → its managed certificate's validation token. Empty when there are none.
+        /// </summary>
+        [Output("dnsRecords")]
+        public Output<ImmutableArray<DefangLabs.Defang.Outputs.DnsRecord>> DnsRecords { get; private set; } = null!;
+
+        /// <summary>
         /// The ingress FQDN (&lt;app&gt;.&lt;domain&gt; when external, &lt;app&gt;.internal.&lt;domain&gt; when internal); empty without ports.
         /// </summary>
         [Output("fqdn")]
@@ -106,10 +112,52 @@ namespace DefangLabs.Defang.Azure
         public Input<DefangLabs.Defang.Inputs.ContainerSpecArgs> Container { get; set; } = null!;
 
         /// <summary>
+        /// The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+        /// </summary>
+        [Input("customDomainVerificationId")]
+        public Input<string>? CustomDomainVerificationId { get; set; }
+
+        [Input("customDomains")]
+        private InputList<string>? _customDomains;
+
+        /// <summary>
+        /// Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME &lt;host&gt; → &lt;appName&gt;.&lt;environmentDefaultDomain&gt;, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A &lt;host&gt; → environmentStaticIp, and both TXT asuid.&lt;host&gt; → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+        /// </summary>
+        public InputList<string> CustomDomains
+        {
+            get => _customDomains ?? (_customDomains = new InputList<string>());
+            set => _customDomains = value;
+        }
+
+        /// <summary>
+        /// An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+        /// </summary>
+        [Input("dnsZoneName")]
+        public string? DnsZoneName { get; set; }
+
+        /// <summary>
+        /// The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+        /// </summary>
+        [Input("dnsZoneResourceGroupName")]
+        public Input<string>? DnsZoneResourceGroupName { get; set; }
+
+        /// <summary>
+        /// The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+        /// </summary>
+        [Input("environmentDefaultDomain")]
+        public Input<string>? EnvironmentDefaultDomain { get; set; }
+
+        /// <summary>
         /// The Container Apps environment (an AppsEnvironment's environmentId).
         /// </summary>
         [Input("environmentId", required: true)]
         public Input<string> EnvironmentId { get; set; } = null!;
+
+        /// <summary>
+        /// The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
+        /// </summary>
+        [Input("environmentStaticIp")]
+        public Input<string>? EnvironmentStaticIp { get; set; }
 
         /// <summary>
         /// The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.

@@ -17,10 +17,12 @@ type Project struct {
 
 	// AWS: the ECS cluster name.
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
-	// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+	// DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.
 	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// Service name to its public URL (the first ingress port).
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
+	// Azure: the Container Apps environment id.
+	EnvironmentId pulumi.StringOutput `pulumi:"environmentId"`
 	// AWS: DNS name of the application load balancer (empty without HTTP ingress).
 	LoadBalancerDnsName pulumi.StringOutput `pulumi:"loadBalancerDnsName"`
 	// AWS: private subnet ids.
@@ -29,6 +31,8 @@ type Project struct {
 	ProjectName pulumi.StringOutput `pulumi:"projectName"`
 	// AWS: public subnet ids.
 	PublicSubnetIds pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
+	// Azure: the resource group.
+	ResourceGroupName pulumi.StringOutput `pulumi:"resourceGroupName"`
 	// AWS: service name to its security group id.
 	SecurityGroupIds pulumi.StringMapOutput `pulumi:"securityGroupIds"`
 	// Service name to what was deployed for it.
@@ -59,6 +63,8 @@ func NewProject(ctx *pulumi.Context,
 type projectArgs struct {
 	// AWS resources the stack already owns, to adopt instead of creating.
 	Aws *AwsArgs `pulumi:"aws"`
+	// Azure location, and resources the stack already owns.
+	Azure *AzureArgs `pulumi:"azure"`
 	// aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
 	Cloud *string `pulumi:"cloud"`
 	// Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
@@ -67,7 +73,7 @@ type projectArgs struct {
 	ComposeYaml *string `pulumi:"composeYaml"`
 	// Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
 	Config map[string]string `pulumi:"config"`
-	// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+	// A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
 	Domain *string `pulumi:"domain"`
 	// affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
 	Mode *string `pulumi:"mode"`
@@ -83,6 +89,8 @@ type projectArgs struct {
 type ProjectArgs struct {
 	// AWS resources the stack already owns, to adopt instead of creating.
 	Aws AwsArgsPtrInput
+	// Azure location, and resources the stack already owns.
+	Azure AzureArgsPtrInput
 	// aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
 	Cloud *string
 	// Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
@@ -91,7 +99,7 @@ type ProjectArgs struct {
 	ComposeYaml *string
 	// Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
 	Config pulumi.StringMapInput
-	// A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+	// A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
 	Domain *string
 	// affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
 	Mode *string
@@ -195,7 +203,7 @@ func (o ProjectOutput) ClusterName() pulumi.StringOutput {
 	return o.ApplyT(func(v *Project) pulumi.StringOutput { return v.ClusterName }).(pulumi.StringOutput)
 }
 
-// DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+// DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.
 func (o ProjectOutput) DnsRecords() DnsRecordArrayOutput {
 	return o.ApplyT(func(v *Project) DnsRecordArrayOutput { return v.DnsRecords }).(DnsRecordArrayOutput)
 }
@@ -203,6 +211,11 @@ func (o ProjectOutput) DnsRecords() DnsRecordArrayOutput {
 // Service name to its public URL (the first ingress port).
 func (o ProjectOutput) Endpoints() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Project) pulumi.StringMapOutput { return v.Endpoints }).(pulumi.StringMapOutput)
+}
+
+// Azure: the Container Apps environment id.
+func (o ProjectOutput) EnvironmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v *Project) pulumi.StringOutput { return v.EnvironmentId }).(pulumi.StringOutput)
 }
 
 // AWS: DNS name of the application load balancer (empty without HTTP ingress).
@@ -223,6 +236,11 @@ func (o ProjectOutput) ProjectName() pulumi.StringOutput {
 // AWS: public subnet ids.
 func (o ProjectOutput) PublicSubnetIds() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Project) pulumi.StringArrayOutput { return v.PublicSubnetIds }).(pulumi.StringArrayOutput)
+}
+
+// Azure: the resource group.
+func (o ProjectOutput) ResourceGroupName() pulumi.StringOutput {
+	return o.ApplyT(func(v *Project) pulumi.StringOutput { return v.ResourceGroupName }).(pulumi.StringOutput)
 }
 
 // AWS: service name to its security group id.

@@ -207,6 +207,181 @@ func (o AwsArgsPtrOutput) VpcId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+type AzureArgs struct {
+	// The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+	DnsZoneResourceGroupName *string `pulumi:"dnsZoneResourceGroupName"`
+	// The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+	Location *string `pulumi:"location"`
+	// An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+	ResourceGroupName *string `pulumi:"resourceGroupName"`
+}
+
+// AzureArgsInput is an input type that accepts AzureArgsArgs and AzureArgsOutput values.
+// You can construct a concrete instance of `AzureArgsInput` via:
+//
+//	AzureArgsArgs{...}
+type AzureArgsInput interface {
+	pulumi.Input
+
+	ToAzureArgsOutput() AzureArgsOutput
+	ToAzureArgsOutputWithContext(context.Context) AzureArgsOutput
+}
+
+type AzureArgsArgs struct {
+	// The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+	DnsZoneResourceGroupName pulumi.StringPtrInput `pulumi:"dnsZoneResourceGroupName"`
+	// The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+	Location pulumi.StringPtrInput `pulumi:"location"`
+	// An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+	ResourceGroupName pulumi.StringPtrInput `pulumi:"resourceGroupName"`
+}
+
+func (AzureArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AzureArgs)(nil)).Elem()
+}
+
+func (i AzureArgsArgs) ToAzureArgsOutput() AzureArgsOutput {
+	return i.ToAzureArgsOutputWithContext(context.Background())
+}
+
+func (i AzureArgsArgs) ToAzureArgsOutputWithContext(ctx context.Context) AzureArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureArgsOutput)
+}
+
+func (i AzureArgsArgs) ToAzureArgsPtrOutput() AzureArgsPtrOutput {
+	return i.ToAzureArgsPtrOutputWithContext(context.Background())
+}
+
+func (i AzureArgsArgs) ToAzureArgsPtrOutputWithContext(ctx context.Context) AzureArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureArgsOutput).ToAzureArgsPtrOutputWithContext(ctx)
+}
+
+// AzureArgsPtrInput is an input type that accepts AzureArgsArgs, AzureArgsPtr and AzureArgsPtrOutput values.
+// You can construct a concrete instance of `AzureArgsPtrInput` via:
+//
+//	        AzureArgsArgs{...}
+//
+//	or:
+//
+//	        nil
+type AzureArgsPtrInput interface {
+	pulumi.Input
+
+	ToAzureArgsPtrOutput() AzureArgsPtrOutput
+	ToAzureArgsPtrOutputWithContext(context.Context) AzureArgsPtrOutput
+}
+
+type azureArgsPtrType AzureArgsArgs
+
+func AzureArgsPtr(v *AzureArgsArgs) AzureArgsPtrInput {
+	return (*azureArgsPtrType)(v)
+}
+
+func (*azureArgsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AzureArgs)(nil)).Elem()
+}
+
+func (i *azureArgsPtrType) ToAzureArgsPtrOutput() AzureArgsPtrOutput {
+	return i.ToAzureArgsPtrOutputWithContext(context.Background())
+}
+
+func (i *azureArgsPtrType) ToAzureArgsPtrOutputWithContext(ctx context.Context) AzureArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AzureArgsPtrOutput)
+}
+
+type AzureArgsOutput struct{ *pulumi.OutputState }
+
+func (AzureArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AzureArgs)(nil)).Elem()
+}
+
+func (o AzureArgsOutput) ToAzureArgsOutput() AzureArgsOutput {
+	return o
+}
+
+func (o AzureArgsOutput) ToAzureArgsOutputWithContext(ctx context.Context) AzureArgsOutput {
+	return o
+}
+
+func (o AzureArgsOutput) ToAzureArgsPtrOutput() AzureArgsPtrOutput {
+	return o.ToAzureArgsPtrOutputWithContext(context.Background())
+}
+
+func (o AzureArgsOutput) ToAzureArgsPtrOutputWithContext(ctx context.Context) AzureArgsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AzureArgs) *AzureArgs {
+		return &v
+	}).(AzureArgsPtrOutput)
+}
+
+// The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+func (o AzureArgsOutput) DnsZoneResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AzureArgs) *string { return v.DnsZoneResourceGroupName }).(pulumi.StringPtrOutput)
+}
+
+// The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+func (o AzureArgsOutput) Location() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AzureArgs) *string { return v.Location }).(pulumi.StringPtrOutput)
+}
+
+// An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+func (o AzureArgsOutput) ResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AzureArgs) *string { return v.ResourceGroupName }).(pulumi.StringPtrOutput)
+}
+
+type AzureArgsPtrOutput struct{ *pulumi.OutputState }
+
+func (AzureArgsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AzureArgs)(nil)).Elem()
+}
+
+func (o AzureArgsPtrOutput) ToAzureArgsPtrOutput() AzureArgsPtrOutput {
+	return o
+}
+
+func (o AzureArgsPtrOutput) ToAzureArgsPtrOutputWithContext(ctx context.Context) AzureArgsPtrOutput {
+	return o
+}
+
+func (o AzureArgsPtrOutput) Elem() AzureArgsOutput {
+	return o.ApplyT(func(v *AzureArgs) AzureArgs {
+		if v != nil {
+			return *v
+		}
+		var ret AzureArgs
+		return ret
+	}).(AzureArgsOutput)
+}
+
+// The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+func (o AzureArgsPtrOutput) DnsZoneResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AzureArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.DnsZoneResourceGroupName
+	}).(pulumi.StringPtrOutput)
+}
+
+// The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+func (o AzureArgsPtrOutput) Location() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AzureArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Location
+	}).(pulumi.StringPtrOutput)
+}
+
+// An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+func (o AzureArgsPtrOutput) ResourceGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AzureArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ResourceGroupName
+	}).(pulumi.StringPtrOutput)
+}
+
 type BuildSpec struct {
 	// Build arguments. They are visible in the build service's run details: do not put secrets here.
 	Args map[string]string `pulumi:"args"`
@@ -1035,9 +1210,9 @@ func (o EstimateLineItemArrayOutput) Index(i pulumi.IntInput) EstimateLineItemOu
 type ServiceOutput struct {
 	// The image the service runs; built images are referenced by digest.
 	Image string `pulumi:"image"`
-	// ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
+	// ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).
 	Kind string `pulumi:"kind"`
-	// The name other services reach it by (a managed store's endpoint); empty for workers.
+	// The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.
 	PrivateHostname string `pulumi:"privateHostname"`
 	// Public URLs of its ingress ports.
 	Urls []string `pulumi:"urls"`
@@ -1062,12 +1237,12 @@ func (o ServiceOutputOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.Image }).(pulumi.StringOutput)
 }
 
-// ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
+// ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).
 func (o ServiceOutputOutput) Kind() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.Kind }).(pulumi.StringOutput)
 }
 
-// The name other services reach it by (a managed store's endpoint); empty for workers.
+// The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.
 func (o ServiceOutputOutput) PrivateHostname() pulumi.StringOutput {
 	return o.ApplyT(func(v ServiceOutput) string { return v.PrivateHostname }).(pulumi.StringOutput)
 }
@@ -1100,6 +1275,8 @@ func (o ServiceOutputMapOutput) MapIndex(k pulumi.StringInput) ServiceOutputOutp
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsArgsInput)(nil)).Elem(), AwsArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsArgsPtrInput)(nil)).Elem(), AwsArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AzureArgsInput)(nil)).Elem(), AzureArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AzureArgsPtrInput)(nil)).Elem(), AzureArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecInput)(nil)).Elem(), BuildSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*BuildSpecArrayInput)(nil)).Elem(), BuildSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ContainerHealthcheckInput)(nil)).Elem(), ContainerHealthcheckArgs{})
@@ -1109,6 +1286,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ContainerSpecInput)(nil)).Elem(), ContainerSpecArgs{})
 	pulumi.RegisterOutputType(AwsArgsOutput{})
 	pulumi.RegisterOutputType(AwsArgsPtrOutput{})
+	pulumi.RegisterOutputType(AzureArgsOutput{})
+	pulumi.RegisterOutputType(AzureArgsPtrOutput{})
 	pulumi.RegisterOutputType(BuildSpecOutput{})
 	pulumi.RegisterOutputType(BuildSpecArrayOutput{})
 	pulumi.RegisterOutputType(ContainerHealthcheckOutput{})

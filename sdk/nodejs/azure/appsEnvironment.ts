@@ -27,6 +27,10 @@ export class AppsEnvironment extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly configSecretUris: pulumi.Output<{[key: string]: string}>;
     /**
+     * The custom domain verification id: the value of the TXT record asuid.<host> that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).
+     */
+    declare public /*out*/ readonly customDomainVerificationId: pulumi.Output<string>;
+    /**
      * The environment's default domain: apps are <app>.<defaultDomain> (external) or <app>.internal.<defaultDomain> (internal).
      */
     declare public /*out*/ readonly defaultDomain: pulumi.Output<string>;
@@ -102,6 +106,7 @@ export class AppsEnvironment extends pulumi.ComponentResource {
             resourceInputs["projectName"] = args?.projectName;
             resourceInputs["resourceGroupName"] = args?.resourceGroupName;
             resourceInputs["configSecretUris"] = undefined /*out*/;
+            resourceInputs["customDomainVerificationId"] = undefined /*out*/;
             resourceInputs["defaultDomain"] = undefined /*out*/;
             resourceInputs["environmentId"] = undefined /*out*/;
             resourceInputs["environmentName"] = undefined /*out*/;
@@ -115,6 +120,7 @@ export class AppsEnvironment extends pulumi.ComponentResource {
             resourceInputs["workspaceId"] = undefined /*out*/;
         } else {
             resourceInputs["configSecretUris"] = undefined /*out*/;
+            resourceInputs["customDomainVerificationId"] = undefined /*out*/;
             resourceInputs["defaultDomain"] = undefined /*out*/;
             resourceInputs["environmentId"] = undefined /*out*/;
             resourceInputs["environmentName"] = undefined /*out*/;

@@ -33,6 +33,10 @@ export class ContainerApp extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly containerAppId: pulumi.Output<string>;
     /**
+     * DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME <host> → the app's FQDN (A <host> → the static IP for an apex domain) and TXT asuid.<host> → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.<host> → its managed certificate's validation token. Empty when there are none.
+     */
+    declare public /*out*/ readonly dnsRecords: pulumi.Output<outputs.DnsRecord[]>;
+    /**
      * The ingress FQDN (<app>.<domain> when external, <app>.internal.<domain> when internal); empty without ports.
      */
     declare public /*out*/ readonly fqdn: pulumi.Output<string>;
@@ -85,7 +89,13 @@ export class ContainerApp extends pulumi.ComponentResource {
             resourceInputs["appName"] = args?.appName;
             resourceInputs["autoscaling"] = args?.autoscaling;
             resourceInputs["container"] = args?.container;
+            resourceInputs["customDomainVerificationId"] = args?.customDomainVerificationId;
+            resourceInputs["customDomains"] = args?.customDomains;
+            resourceInputs["dnsZoneName"] = args?.dnsZoneName;
+            resourceInputs["dnsZoneResourceGroupName"] = args?.dnsZoneResourceGroupName;
+            resourceInputs["environmentDefaultDomain"] = args?.environmentDefaultDomain;
             resourceInputs["environmentId"] = args?.environmentId;
+            resourceInputs["environmentStaticIp"] = args?.environmentStaticIp;
             resourceInputs["identityId"] = args?.identityId;
             resourceInputs["image"] = args?.image;
             resourceInputs["location"] = args?.location;
@@ -96,6 +106,7 @@ export class ContainerApp extends pulumi.ComponentResource {
             resourceInputs["secrets"] = args?.secrets;
             resourceInputs["serviceName"] = args?.serviceName;
             resourceInputs["containerAppId"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["fqdn"] = undefined /*out*/;
             resourceInputs["latestRevisionName"] = undefined /*out*/;
             resourceInputs["principalId"] = undefined /*out*/;
@@ -104,6 +115,7 @@ export class ContainerApp extends pulumi.ComponentResource {
         } else {
             resourceInputs["appName"] = undefined /*out*/;
             resourceInputs["containerAppId"] = undefined /*out*/;
+            resourceInputs["dnsRecords"] = undefined /*out*/;
             resourceInputs["fqdn"] = undefined /*out*/;
             resourceInputs["latestRevisionName"] = undefined /*out*/;
             resourceInputs["principalId"] = undefined /*out*/;
@@ -132,9 +144,33 @@ export interface ContainerAppArgs {
      */
     container: pulumi.Input<inputs.ContainerSpecArgs>;
     /**
+     * The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+     */
+    customDomainVerificationId?: pulumi.Input<string | undefined>;
+    /**
+     * Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+     */
+    customDomains?: pulumi.Input<string[] | undefined>;
+    /**
+     * An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+     */
+    dnsZoneName?: string;
+    /**
+     * The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+     */
+    dnsZoneResourceGroupName?: pulumi.Input<string | undefined>;
+    /**
+     * The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+     */
+    environmentDefaultDomain?: pulumi.Input<string | undefined>;
+    /**
      * The Container Apps environment (an AppsEnvironment's environmentId).
      */
     environmentId: pulumi.Input<string>;
+    /**
+     * The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
+     */
+    environmentStaticIp?: pulumi.Input<string | undefined>;
     /**
      * The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
      */

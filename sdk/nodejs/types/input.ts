@@ -24,6 +24,21 @@ export interface AwsArgsArgs {
     vpcId?: pulumi.Input<string | undefined>;
 }
 
+export interface AzureArgsArgs {
+    /**
+     * The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+     */
+    dnsZoneResourceGroupName?: pulumi.Input<string | undefined>;
+    /**
+     * The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+     */
+    location?: pulumi.Input<string | undefined>;
+    /**
+     * An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+     */
+    resourceGroupName?: pulumi.Input<string | undefined>;
+}
+
 export interface BuildSpecArgs {
     /**
      * Build arguments. They are visible in the build service's run details: do not put secrets here.

@@ -63,11 +63,11 @@ export interface ServiceOutput {
      */
     image: string;
     /**
-     * ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
+     * ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).
      */
     kind: string;
     /**
-     * The name other services reach it by (a managed store's endpoint); empty for workers.
+     * The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.
      */
     privateHostname: string;
     /**

@@ -17,6 +17,8 @@ from . import _utilities
 __all__ = [
     'AwsArgsArgs',
     'AwsArgsArgsDict',
+    'AzureArgsArgs',
+    'AzureArgsArgsDict',
     'BuildSpecArgs',
     'BuildSpecArgsDict',
     'ContainerHealthcheckArgs',
@@ -114,6 +116,75 @@ class AwsArgsArgs:
     @vpc_id.setter
     def vpc_id(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "vpc_id", value)
+
+
+class AzureArgsArgsDict(TypedDict):
+    dns_zone_resource_group_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+    """
+    location: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+    """
+    resource_group_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+    """
+
+@pulumi.input_type
+class AzureArgsArgs:
+    def __init__(__self__, *,
+                 dns_zone_resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 location: pulumi.Input[Optional[_builtins.str]] = None,
+                 resource_group_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] dns_zone_resource_group_name: The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+        :param pulumi.Input[_builtins.str] location: The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+        :param pulumi.Input[_builtins.str] resource_group_name: An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+        """
+        if dns_zone_resource_group_name is not None:
+            pulumi.set(__self__, "dns_zone_resource_group_name", dns_zone_resource_group_name)
+        if location is not None:
+            pulumi.set(__self__, "location", location)
+        if resource_group_name is not None:
+            pulumi.set(__self__, "resource_group_name", resource_group_name)
+
+    @_builtins.property
+    @pulumi.getter(name="dnsZoneResourceGroupName")
+    def dns_zone_resource_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The resource group of the Azure DNS zone named by domain: the custom domains' CNAME, A and TXT records are created there. Without it they are listed in dnsRecords.
+        """
+        return pulumi.get(self, "dns_zone_resource_group_name")
+
+    @dns_zone_resource_group_name.setter
+    def dns_zone_resource_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "dns_zone_resource_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def location(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The Azure region, e.g. eastus. Default: the stack config azure-native:location.
+        """
+        return pulumi.get(self, "location")
+
+    @location.setter
+    def location(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "location", value)
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        An existing resource group to deploy into (none is created). Default: a new group defang-<project>-<stack>-<location>.
+        """
+        return pulumi.get(self, "resource_group_name")
+
+    @resource_group_name.setter
+    def resource_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "resource_group_name", value)
 
 
 class BuildSpecArgsDict(TypedDict):

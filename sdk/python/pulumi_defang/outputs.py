@@ -180,8 +180,8 @@ class ServiceOutput(dict):
                  urls: Sequence[_builtins.str]):
         """
         :param _builtins.str image: The image the service runs; built images are referenced by digest.
-        :param _builtins.str kind: ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
-        :param _builtins.str private_hostname: The name other services reach it by (a managed store's endpoint); empty for workers.
+        :param _builtins.str kind: ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).
+        :param _builtins.str private_hostname: The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.
         :param Sequence[_builtins.str] urls: Public URLs of its ingress ports.
         """
         pulumi.set(__self__, "image", image)
@@ -201,7 +201,7 @@ class ServiceOutput(dict):
     @pulumi.getter
     def kind(self) -> _builtins.str:
         """
-        ingress (public through a load balancer), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache or DocumentDB).
+        ingress (public: through the AWS load balancer or Azure external ingress), private (ports reachable by the project's services), worker (no ports) or managed (a managed store: RDS, ElastiCache, DocumentDB, Azure Database for PostgreSQL, Azure Managed Redis; or an AI Foundry account on Azure).
         """
         return pulumi.get(self, "kind")
 
@@ -209,7 +209,7 @@ class ServiceOutput(dict):
     @pulumi.getter(name="privateHostname")
     def private_hostname(self) -> _builtins.str:
         """
-        The name other services reach it by (a managed store's endpoint); empty for workers.
+        The name other services reach it by (a managed store's endpoint; on Azure the Container App name, or an AI Foundry account's OpenAI base URL); empty for workers.
         """
         return pulumi.get(self, "private_hostname")
 

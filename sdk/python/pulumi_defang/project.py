@@ -22,6 +22,7 @@ __all__ = ['ProjectArgs', 'Project']
 class ProjectArgs:
     def __init__(__self__, *,
                  aws: pulumi.Input[Optional['AwsArgsArgs']] = None,
+                 azure: pulumi.Input[Optional['AzureArgsArgs']] = None,
                  cloud: Optional[_builtins.str] = None,
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
@@ -35,11 +36,12 @@ class ProjectArgs:
         The set of arguments for constructing a Project resource.
 
         :param pulumi.Input['AwsArgsArgs'] aws: AWS resources the stack already owns, to adopt instead of creating.
+        :param pulumi.Input['AzureArgsArgs'] azure: Azure location, and resources the stack already owns.
         :param _builtins.str cloud: aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
         :param pulumi.Input[Sequence[_builtins.str]] compose_files: Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
         :param _builtins.str compose_yaml: The compose application as inline YAML, instead of composeFiles. Relative build contexts resolve from the program directory.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] config: Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
-        :param _builtins.str domain: A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        :param _builtins.str domain: A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
         :param _builtins.str mode: affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
         :param pulumi.Input[Sequence[_builtins.str]] profiles: Compose profiles to enable.
         :param _builtins.str project_name: The project name. Default: the compose `name:`, then the program directory's name, normalised as compose does.
@@ -47,6 +49,8 @@ class ProjectArgs:
         """
         if aws is not None:
             pulumi.set(__self__, "aws", aws)
+        if azure is not None:
+            pulumi.set(__self__, "azure", azure)
         if cloud is not None:
             pulumi.set(__self__, "cloud", cloud)
         if compose_files is not None:
@@ -77,6 +81,18 @@ class ProjectArgs:
     @aws.setter
     def aws(self, value: pulumi.Input[Optional['AwsArgsArgs']]):
         pulumi.set(self, "aws", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def azure(self) -> pulumi.Input[Optional['AzureArgsArgs']]:
+        """
+        Azure location, and resources the stack already owns.
+        """
+        return pulumi.get(self, "azure")
+
+    @azure.setter
+    def azure(self, value: pulumi.Input[Optional['AzureArgsArgs']]):
+        pulumi.set(self, "azure", value)
 
     @_builtins.property
     @pulumi.getter
@@ -130,7 +146,7 @@ class ProjectArgs:
     @pulumi.getter
     def domain(self) -> Optional[_builtins.str]:
         """
-        A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
         """
         return pulumi.get(self, "domain")
 
@@ -194,6 +210,7 @@ class Project(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  aws: pulumi.Input[Optional[Union['AwsArgsArgs', 'AwsArgsArgsDict']]] = None,
+                 azure: pulumi.Input[Optional[Union['AzureArgsArgs', 'AzureArgsArgsDict']]] = None,
                  cloud: Optional[_builtins.str] = None,
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
@@ -210,11 +227,12 @@ class Project(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['AwsArgsArgs', 'AwsArgsArgsDict']] aws: AWS resources the stack already owns, to adopt instead of creating.
+        :param pulumi.Input[Union['AzureArgsArgs', 'AzureArgsArgsDict']] azure: Azure location, and resources the stack already owns.
         :param _builtins.str cloud: aws or azure. Default: the provider config `defang:cloud`, then the DEFANG_PROVIDER environment variable.
         :param pulumi.Input[Sequence[_builtins.str]] compose_files: Compose files, merged in order like `docker compose -f a -f b`. Default: compose.yaml (or compose.yml, docker-compose.yaml, docker-compose.yml) and its override file in the program directory. Give composeFiles or composeYaml, not both.
         :param _builtins.str compose_yaml: The compose application as inline YAML, instead of composeFiles. Relative build contexts resolve from the program directory.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] config: Secret configuration: supplies every environment key whose compose value is null and every `${NAME}` left in an environment value. Values are stored in the cloud's secret store and reach containers as secret references, never as plain environment values.
-        :param _builtins.str domain: A public DNS zone you own (Route53 on AWS): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS. Without it, endpoints are the load balancer's HTTP name.
+        :param _builtins.str domain: A public DNS zone you own. AWS (a Route53 zone): every ingress HTTP port gets https://<service>--<port>.<domain> with a certificate validated through DNS, and HTTP redirects to HTTPS; without it, endpoints are the load balancer's HTTP name. Azure: every app with external HTTP ingress also answers https://<service>--<port>.<domain> with a managed certificate (records created in the Azure DNS zone of azure.dnsZoneResourceGroupName, else listed in dnsRecords); its https://<app>.<environment domain> stays.
         :param _builtins.str mode: affordable, balanced or high_availability. Default: the provider config `defang:mode`, then DEFANG_MODE, then affordable.
         :param pulumi.Input[Sequence[_builtins.str]] profiles: Compose profiles to enable.
         :param _builtins.str project_name: The project name. Default: the compose `name:`, then the program directory's name, normalised as compose does.
@@ -245,6 +263,7 @@ class Project(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  aws: pulumi.Input[Optional[Union['AwsArgsArgs', 'AwsArgsArgsDict']]] = None,
+                 azure: pulumi.Input[Optional[Union['AzureArgsArgs', 'AzureArgsArgsDict']]] = None,
                  cloud: Optional[_builtins.str] = None,
                  compose_files: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
                  compose_yaml: Optional[_builtins.str] = None,
@@ -266,6 +285,7 @@ class Project(pulumi.ComponentResource):
             __props__ = ProjectArgs.__new__(ProjectArgs)
 
             __props__.__dict__["aws"] = aws
+            __props__.__dict__["azure"] = azure
             __props__.__dict__["cloud"] = cloud
             __props__.__dict__["compose_files"] = compose_files
             __props__.__dict__["compose_yaml"] = compose_yaml
@@ -278,9 +298,11 @@ class Project(pulumi.ComponentResource):
             __props__.__dict__["cluster_name"] = None
             __props__.__dict__["dns_records"] = None
             __props__.__dict__["endpoints"] = None
+            __props__.__dict__["environment_id"] = None
             __props__.__dict__["load_balancer_dns_name"] = None
             __props__.__dict__["private_subnet_ids"] = None
             __props__.__dict__["public_subnet_ids"] = None
+            __props__.__dict__["resource_group_name"] = None
             __props__.__dict__["security_group_ids"] = None
             __props__.__dict__["services"] = None
             __props__.__dict__["vpc_id"] = None
@@ -303,7 +325,7 @@ class Project(pulumi.ComponentResource):
     @pulumi.getter(name="dnsRecords")
     def dns_records(self) -> pulumi.Output[Sequence['outputs.DnsRecord']]:
         """
-        DNS records to add by hand: the validation and target records of a service's domainname outside the Project's domain. Its HTTPS starts on the first update after they resolve.
+        DNS records to add by hand: on AWS the validation and target records of a service's domainname outside the Project's domain; on Azure the CNAME/A and TXT (asuid, _dnsauth) records of custom domains not in a managed Azure DNS zone. HTTPS on such a name starts on the first update after they resolve and the certificate is issued.
         """
         return pulumi.get(self, "dns_records")
 
@@ -314,6 +336,14 @@ class Project(pulumi.ComponentResource):
         Service name to its public URL (the first ingress port).
         """
         return pulumi.get(self, "endpoints")
+
+    @_builtins.property
+    @pulumi.getter(name="environmentId")
+    def environment_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        Azure: the Container Apps environment id.
+        """
+        return pulumi.get(self, "environment_id")
 
     @_builtins.property
     @pulumi.getter(name="loadBalancerDnsName")
@@ -346,6 +376,14 @@ class Project(pulumi.ComponentResource):
         AWS: public subnet ids.
         """
         return pulumi.get(self, "public_subnet_ids")
+
+    @_builtins.property
+    @pulumi.getter(name="resourceGroupName")
+    def resource_group_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        Azure: the resource group.
+        """
+        return pulumi.get(self, "resource_group_name")
 
     @_builtins.property
     @pulumi.getter(name="securityGroupIds")

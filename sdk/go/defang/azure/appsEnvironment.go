@@ -18,6 +18,8 @@ type AppsEnvironment struct {
 
 	// Config name to the versioned URI of its Key Vault secret, for ContainerApp secrets.
 	ConfigSecretUris pulumi.StringMapOutput `pulumi:"configSecretUris"`
+	// The custom domain verification id: the value of the TXT record asuid.<host> that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).
+	CustomDomainVerificationId pulumi.StringOutput `pulumi:"customDomainVerificationId"`
 	// The environment's default domain: apps are <app>.<defaultDomain> (external) or <app>.internal.<defaultDomain> (internal).
 	DefaultDomain pulumi.StringOutput `pulumi:"defaultDomain"`
 	// The Container Apps environment id, for each ContainerApp.
@@ -192,6 +194,11 @@ func (o AppsEnvironmentOutput) ToAppsEnvironmentOutputWithContext(ctx context.Co
 // Config name to the versioned URI of its Key Vault secret, for ContainerApp secrets.
 func (o AppsEnvironmentOutput) ConfigSecretUris() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *AppsEnvironment) pulumi.StringMapOutput { return v.ConfigSecretUris }).(pulumi.StringMapOutput)
+}
+
+// The custom domain verification id: the value of the TXT record asuid.<host> that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).
+func (o AppsEnvironmentOutput) CustomDomainVerificationId() pulumi.StringOutput {
+	return o.ApplyT(func(v *AppsEnvironment) pulumi.StringOutput { return v.CustomDomainVerificationId }).(pulumi.StringOutput)
 }
 
 // The environment's default domain: apps are <app>.<defaultDomain> (external) or <app>.internal.<defaultDomain> (internal).

@@ -21,6 +21,8 @@ type ContainerApp struct {
 	AppName pulumi.StringOutput `pulumi:"appName"`
 	// The Container App id.
 	ContainerAppId pulumi.StringOutput `pulumi:"containerAppId"`
+	// DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME <host> → the app's FQDN (A <host> → the static IP for an apex domain) and TXT asuid.<host> → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.<host> → its managed certificate's validation token. Empty when there are none.
+	DnsRecords defang.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// The ingress FQDN (<app>.<domain> when external, <app>.internal.<domain> when internal); empty without ports.
 	Fqdn pulumi.StringOutput `pulumi:"fqdn"`
 	// The latest revision.
@@ -68,8 +70,20 @@ type containerAppArgs struct {
 	Autoscaling *bool `pulumi:"autoscaling"`
 	// What the compose service asks of its container.
 	Container defang.ContainerSpec `pulumi:"container"`
+	// The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+	CustomDomainVerificationId *string `pulumi:"customDomainVerificationId"`
+	// Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+	CustomDomains []string `pulumi:"customDomains"`
+	// An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+	DnsZoneName *string `pulumi:"dnsZoneName"`
+	// The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+	DnsZoneResourceGroupName *string `pulumi:"dnsZoneResourceGroupName"`
+	// The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+	EnvironmentDefaultDomain *string `pulumi:"environmentDefaultDomain"`
 	// The Container Apps environment (an AppsEnvironment's environmentId).
 	EnvironmentId string `pulumi:"environmentId"`
+	// The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
+	EnvironmentStaticIp *string `pulumi:"environmentStaticIp"`
 	// The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
 	IdentityId *string `pulumi:"identityId"`
 	// The image, by digest when it was built in the cloud.
@@ -98,8 +112,20 @@ type ContainerAppArgs struct {
 	Autoscaling *bool
 	// What the compose service asks of its container.
 	Container defang.ContainerSpecInput
+	// The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+	CustomDomainVerificationId pulumi.StringPtrInput
+	// Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+	CustomDomains pulumi.StringArrayInput
+	// An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+	DnsZoneName *string
+	// The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+	DnsZoneResourceGroupName pulumi.StringPtrInput
+	// The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+	EnvironmentDefaultDomain pulumi.StringPtrInput
 	// The Container Apps environment (an AppsEnvironment's environmentId).
 	EnvironmentId pulumi.StringInput
+	// The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
+	EnvironmentStaticIp pulumi.StringPtrInput
 	// The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
 	IdentityId pulumi.StringPtrInput
 	// The image, by digest when it was built in the cloud.
@@ -215,6 +241,11 @@ func (o ContainerAppOutput) AppName() pulumi.StringOutput {
 // The Container App id.
 func (o ContainerAppOutput) ContainerAppId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ContainerApp) pulumi.StringOutput { return v.ContainerAppId }).(pulumi.StringOutput)
+}
+
+// DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME <host> → the app's FQDN (A <host> → the static IP for an apex domain) and TXT asuid.<host> → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.<host> → its managed certificate's validation token. Empty when there are none.
+func (o ContainerAppOutput) DnsRecords() defang.DnsRecordArrayOutput {
+	return o.ApplyT(func(v *ContainerApp) defang.DnsRecordArrayOutput { return v.DnsRecords }).(defang.DnsRecordArrayOutput)
 }
 
 // The ingress FQDN (<app>.<domain> when external, <app>.internal.<domain> when internal); empty without ports.

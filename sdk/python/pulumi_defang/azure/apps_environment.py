@@ -218,6 +218,7 @@ class AppsEnvironment(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'resource_group_name'")
             __props__.__dict__["resource_group_name"] = resource_group_name
             __props__.__dict__["config_secret_uris"] = None
+            __props__.__dict__["custom_domain_verification_id"] = None
             __props__.__dict__["default_domain"] = None
             __props__.__dict__["environment_id"] = None
             __props__.__dict__["environment_name"] = None
@@ -243,6 +244,14 @@ class AppsEnvironment(pulumi.ComponentResource):
         Config name to the versioned URI of its Key Vault secret, for ContainerApp secrets.
         """
         return pulumi.get(self, "config_secret_uris")
+
+    @_builtins.property
+    @pulumi.getter(name="customDomainVerificationId")
+    def custom_domain_verification_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        The custom domain verification id: the value of the TXT record asuid.<host> that Azure checks before a ContainerApp serves a custom domain (a ContainerApp's customDomainVerificationId).
+        """
+        return pulumi.get(self, "custom_domain_verification_id")
 
     @_builtins.property
     @pulumi.getter(name="defaultDomain")

@@ -14,6 +14,7 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 from .. import _inputs as _root_inputs
+from .. import outputs as _root_outputs
 
 __all__ = ['ContainerAppArgs', 'ContainerApp']
 
@@ -28,6 +29,12 @@ class ContainerAppArgs:
                  service_name: _builtins.str,
                  app_name: Optional[_builtins.str] = None,
                  autoscaling: Optional[_builtins.bool] = None,
+                 custom_domain_verification_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 custom_domains: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 dns_zone_name: Optional[_builtins.str] = None,
+                 dns_zone_resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_default_domain: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_static_ip: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_id: pulumi.Input[Optional[_builtins.str]] = None,
                  location: Optional[_builtins.str] = None,
                  mode: Optional[_builtins.str] = None,
@@ -44,6 +51,12 @@ class ContainerAppArgs:
         :param _builtins.str service_name: The compose service name.
         :param _builtins.str app_name: The Container App name, which is also the host name the environment's other apps reach it by (default: the service name; lowercase letters, digits and single hyphens, starting with a letter, shortened with a hash past 32 characters). Container App names are unique per resource group: set it when several projects share an adopted group.
         :param _builtins.bool autoscaling: x-defang-autoscaling: scale from the minimum replicas up to 2× (affordable), 4× (balanced) or 10× (high_availability) the replica count on CPU (70%, 60%, 50%) and, for HTTP apps, concurrent requests.
+        :param pulumi.Input[_builtins.str] custom_domain_verification_id: The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+        :param pulumi.Input[Sequence[_builtins.str]] custom_domains: Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+        :param _builtins.str dns_zone_name: An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+        :param pulumi.Input[_builtins.str] dns_zone_resource_group_name: The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+        :param pulumi.Input[_builtins.str] environment_default_domain: The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+        :param pulumi.Input[_builtins.str] environment_static_ip: The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
         :param pulumi.Input[_builtins.str] identity_id: The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
         :param _builtins.str location: The Azure location (default: the resource group's).
         :param _builtins.str mode: Deployment mode: minimum replicas (0 for idle HTTP apps in affordable, 1 in balanced, 2 in high_availability) and the autoscaling bound follow it.
@@ -60,6 +73,18 @@ class ContainerAppArgs:
             pulumi.set(__self__, "app_name", app_name)
         if autoscaling is not None:
             pulumi.set(__self__, "autoscaling", autoscaling)
+        if custom_domain_verification_id is not None:
+            pulumi.set(__self__, "custom_domain_verification_id", custom_domain_verification_id)
+        if custom_domains is not None:
+            pulumi.set(__self__, "custom_domains", custom_domains)
+        if dns_zone_name is not None:
+            pulumi.set(__self__, "dns_zone_name", dns_zone_name)
+        if dns_zone_resource_group_name is not None:
+            pulumi.set(__self__, "dns_zone_resource_group_name", dns_zone_resource_group_name)
+        if environment_default_domain is not None:
+            pulumi.set(__self__, "environment_default_domain", environment_default_domain)
+        if environment_static_ip is not None:
+            pulumi.set(__self__, "environment_static_ip", environment_static_ip)
         if identity_id is not None:
             pulumi.set(__self__, "identity_id", identity_id)
         if location is not None:
@@ -168,6 +193,78 @@ class ContainerAppArgs:
         pulumi.set(self, "autoscaling", value)
 
     @_builtins.property
+    @pulumi.getter(name="customDomainVerificationId")
+    def custom_domain_verification_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+        """
+        return pulumi.get(self, "custom_domain_verification_id")
+
+    @custom_domain_verification_id.setter
+    def custom_domain_verification_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "custom_domain_verification_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="customDomains")
+    def custom_domains(self) -> pulumi.Input[Optional[Sequence[_builtins.str]]]:
+        """
+        Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+        """
+        return pulumi.get(self, "custom_domains")
+
+    @custom_domains.setter
+    def custom_domains(self, value: pulumi.Input[Optional[Sequence[_builtins.str]]]):
+        pulumi.set(self, "custom_domains", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dnsZoneName")
+    def dns_zone_name(self) -> Optional[_builtins.str]:
+        """
+        An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+        """
+        return pulumi.get(self, "dns_zone_name")
+
+    @dns_zone_name.setter
+    def dns_zone_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "dns_zone_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dnsZoneResourceGroupName")
+    def dns_zone_resource_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+        """
+        return pulumi.get(self, "dns_zone_resource_group_name")
+
+    @dns_zone_resource_group_name.setter
+    def dns_zone_resource_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "dns_zone_resource_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="environmentDefaultDomain")
+    def environment_default_domain(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
+        """
+        return pulumi.get(self, "environment_default_domain")
+
+    @environment_default_domain.setter
+    def environment_default_domain(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "environment_default_domain", value)
+
+    @_builtins.property
+    @pulumi.getter(name="environmentStaticIp")
+    def environment_static_ip(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
+        """
+        return pulumi.get(self, "environment_static_ip")
+
+    @environment_static_ip.setter
+    def environment_static_ip(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "environment_static_ip", value)
+
+    @_builtins.property
     @pulumi.getter(name="identityId")
     def identity_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -237,7 +334,13 @@ class ContainerApp(pulumi.ComponentResource):
                  app_name: Optional[_builtins.str] = None,
                  autoscaling: Optional[_builtins.bool] = None,
                  container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
+                 custom_domain_verification_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 custom_domains: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 dns_zone_name: Optional[_builtins.str] = None,
+                 dns_zone_resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_default_domain: pulumi.Input[Optional[_builtins.str]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_static_ip: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_id: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  location: Optional[_builtins.str] = None,
@@ -256,7 +359,13 @@ class ContainerApp(pulumi.ComponentResource):
         :param _builtins.str app_name: The Container App name, which is also the host name the environment's other apps reach it by (default: the service name; lowercase letters, digits and single hyphens, starting with a letter, shortened with a hash past 32 characters). Container App names are unique per resource group: set it when several projects share an adopted group.
         :param _builtins.bool autoscaling: x-defang-autoscaling: scale from the minimum replicas up to 2× (affordable), 4× (balanced) or 10× (high_availability) the replica count on CPU (70%, 60%, 50%) and, for HTTP apps, concurrent requests.
         :param pulumi.Input[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']] container: What the compose service asks of its container.
+        :param pulumi.Input[_builtins.str] custom_domain_verification_id: The environment's custom domain verification id (an AppsEnvironment's customDomainVerificationId), the value of the asuid TXT records. Required with customDomains.
+        :param pulumi.Input[Sequence[_builtins.str]] custom_domains: Host names (e.g. compose domainname) served on the app's main HTTP ingress, each with an Azure managed certificate. The app needs an external HTTP ingress port. Azure checks the host's DNS records when the host is added: a subdomain needs CNAME <host> → <appName>.<environmentDefaultDomain>, an apex domain (the zone apex, or outside dnsZoneName a name of two labels) A <host> → environmentStaticIp, and both TXT asuid.<host> → customDomainVerificationId. Inside dnsZoneName these records are created (and the app waits for them); otherwise create them by hand (see dnsRecords) before the update that adds the host. Container Apps cannot bind a certificate in the update that registers its hostname: each update looks the certificate up, the host is registered without a certificate (bindingType Disabled) until Azure has issued it, and HTTPS on it starts with the first update after issuance (usually the second).
+        :param _builtins.str dns_zone_name: An Azure DNS zone you own (e.g. example.com). The records of customDomains inside it (its apex or names under it) are created there when dnsZoneResourceGroupName is set; the others are listed in dnsRecords.
+        :param pulumi.Input[_builtins.str] dns_zone_resource_group_name: The resource group of dnsZoneName. Without it nothing is written to the zone and every record is listed in dnsRecords.
+        :param pulumi.Input[_builtins.str] environment_default_domain: The environment's default domain (an AppsEnvironment's defaultDomain), the CNAME target's suffix. Required with customDomains.
         :param pulumi.Input[_builtins.str] environment_id: The Container Apps environment (an AppsEnvironment's environmentId).
+        :param pulumi.Input[_builtins.str] environment_static_ip: The environment's static IP (an AppsEnvironment's staticIp), the A record of apex domains. Required with an apex domain in customDomains.
         :param pulumi.Input[_builtins.str] identity_id: The user-assigned identity (an AppsEnvironment's identityId) through which the app reads its Key Vault secrets and pulls from registryServer. Required with secrets or registryServer.
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
         :param _builtins.str location: The Azure location (default: the resource group's).
@@ -294,7 +403,13 @@ class ContainerApp(pulumi.ComponentResource):
                  app_name: Optional[_builtins.str] = None,
                  autoscaling: Optional[_builtins.bool] = None,
                  container: pulumi.Input[Optional[Union['_root_inputs.ContainerSpecArgs', '_root_inputs.ContainerSpecArgsDict']]] = None,
+                 custom_domain_verification_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 custom_domains: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 dns_zone_name: Optional[_builtins.str] = None,
+                 dns_zone_resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_default_domain: pulumi.Input[Optional[_builtins.str]] = None,
                  environment_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 environment_static_ip: pulumi.Input[Optional[_builtins.str]] = None,
                  identity_id: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  location: Optional[_builtins.str] = None,
@@ -320,9 +435,15 @@ class ContainerApp(pulumi.ComponentResource):
             if container is None and not opts.urn:
                 raise TypeError("Missing required property 'container'")
             __props__.__dict__["container"] = container
+            __props__.__dict__["custom_domain_verification_id"] = custom_domain_verification_id
+            __props__.__dict__["custom_domains"] = custom_domains
+            __props__.__dict__["dns_zone_name"] = dns_zone_name
+            __props__.__dict__["dns_zone_resource_group_name"] = dns_zone_resource_group_name
+            __props__.__dict__["environment_default_domain"] = environment_default_domain
             if environment_id is None and not opts.urn:
                 raise TypeError("Missing required property 'environment_id'")
             __props__.__dict__["environment_id"] = environment_id
+            __props__.__dict__["environment_static_ip"] = environment_static_ip
             __props__.__dict__["identity_id"] = identity_id
             if image is None and not opts.urn:
                 raise TypeError("Missing required property 'image'")
@@ -341,6 +462,7 @@ class ContainerApp(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'service_name'")
             __props__.__dict__["service_name"] = service_name
             __props__.__dict__["container_app_id"] = None
+            __props__.__dict__["dns_records"] = None
             __props__.__dict__["fqdn"] = None
             __props__.__dict__["latest_revision_name"] = None
             __props__.__dict__["principal_id"] = None
@@ -368,6 +490,14 @@ class ContainerApp(pulumi.ComponentResource):
         The Container App id.
         """
         return pulumi.get(self, "container_app_id")
+
+    @_builtins.property
+    @pulumi.getter(name="dnsRecords")
+    def dns_records(self) -> pulumi.Output[Sequence['_root_outputs.DnsRecord']]:
+        """
+        DNS records of customDomains to create by hand (hosts outside dnsZoneName, or all without dnsZoneResourceGroupName): CNAME <host> → the app's FQDN (A <host> → the static IP for an apex domain) and TXT asuid.<host> → the verification id, which must exist before the update that adds the host, and for an apex domain TXT _dnsauth.<host> → its managed certificate's validation token. Empty when there are none.
+        """
+        return pulumi.get(self, "dns_records")
 
     @_builtins.property
     @pulumi.getter
