@@ -181,11 +181,17 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 
 	group := args.ResourceGroupName.ToStringOutput()
 	project, stack := args.ProjectName, ctx.Stack()
+	// Registry and storage account names are global DNS names: unique to
+	// the subscription and resource group.
+	sub, err := subscriptionID(ctx, comp)
+	if err != nil {
+		return nil, err
+	}
 	registryName := group.ApplyT(func(rg string) string {
-		return compactName(maxRegistryName, "defang", project, stack, hashSuffix(rg, 6))
+		return compactName(maxRegistryName, "defang", project, stack, hashSuffix(sub+"/"+rg, 6))
 	}).(pulumi.StringOutput)
 	accountName := group.ApplyT(func(rg string) string {
-		return compactName(maxStorageAccount, "dfctx", project, stack, hashSuffix(rg, 6))
+		return compactName(maxStorageAccount, "dfctx", project, stack, hashSuffix(sub+"/"+rg, 6))
 	}).(pulumi.StringOutput)
 
 	registryArgs := &containerregistry.RegistryArgs{

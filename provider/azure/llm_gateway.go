@@ -220,7 +220,11 @@ func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts .
 	}
 	parent := pulumi.Parent(comp)
 
-	accountName := dashedName(maxCognitiveAccountName, args.ProjectName, ctx.Stack(), args.ServiceName)
+	suffix, err := globalSuffix(ctx, comp, args.Location)
+	if err != nil {
+		return nil, err
+	}
+	accountName := LlmAccountName(args.ProjectName, ctx.Stack(), args.ServiceName, suffix)
 	account := &cognitiveAccount{}
 	if err := ctx.RegisterResource(cognitiveAccountType, name, cognitiveAccountArgs{
 		AccountName:         accountName,

@@ -145,6 +145,10 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 		return nil, fmt.Errorf("service %q: %w", args.ServiceName, err)
 	}
 	s := settingsFor(m)
+	suffix, err := globalSuffix(ctx, comp, args.Location)
+	if err != nil {
+		return nil, err
+	}
 	version, err := postgresVersion(args.ServiceName, args.Version)
 	if err != nil {
 		return nil, err
@@ -172,7 +176,7 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 		ha = v20240801.HighAvailabilityModeZoneRedundant
 	}
 	serverArgs := &v20240801.ServerArgs{
-		ServerName:                 pulumi.String(dashedName(maxPostgresServer, args.ProjectName, ctx.Stack(), args.ServiceName)),
+		ServerName:                 pulumi.String(dashedName(maxPostgresServer, args.ProjectName, ctx.Stack(), args.ServiceName, suffix)),
 		ResourceGroupName:          args.ResourceGroupName,
 		Version:                    pulumi.String(strconv.Itoa(version)),
 		AdministratorLogin:         pulumi.String(user),

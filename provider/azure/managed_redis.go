@@ -251,7 +251,11 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 	s := settingsFor(m)
 	parent := pulumi.Parent(comp)
 
-	clusterName := dashedName(maxRedisName, args.ProjectName, ctx.Stack(), args.ServiceName)
+	suffix, err := globalSuffix(ctx, comp, args.Location)
+	if err != nil {
+		return nil, err
+	}
+	clusterName := dashedName(maxRedisName, args.ProjectName, ctx.Stack(), args.ServiceName, suffix)
 	cluster := &redisCluster{}
 	if err := ctx.RegisterResource(redisClusterType, name, redisClusterArgs{
 		ClusterName:       clusterName,

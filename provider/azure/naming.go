@@ -6,7 +6,11 @@ package azure
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
+
+	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Azure name limits that derived names must respect (DESIGN.md section 9).
@@ -75,4 +79,33 @@ func clean(s string, dashes bool) string {
 // provider names it.
 func ResourceGroupName(project, stack, location string) string {
 	return dashedName(maxResourceGroupName, "defang", project, stack, location)
+}
+
+// subscriptionID is the subscription the azure-native provider of parent
+// deploys into (getClientConfig).
+func subscriptionID(ctx *pulumi.Context, parent pulumi.Resource) (string, error) {
+	cfg, err := authorization.GetClientConfig(ctx, pulumi.Parent(parent))
+	if err != nil {
+		return "", fmt.Errorf("reading the Azure subscription (getClientConfig): %w", err)
+	}
+	return cfg.SubscriptionId, nil
+}
+
+// globalSuffix makes a globally unique name (a DNS name under
+// postgres.database.azure.com, redis.azure.net or openai.azure.com) unique
+// to the subscription and location that own it: the same project and stack
+// names in another subscription or location get another name, and the same
+// ones always the same.
+func globalSuffix(ctx *pulumi.Context, parent pulumi.Resource, location string) (string, error) {
+	sub, err := subscriptionID(ctx, parent)
+	if err != nil {
+		return "", err
+	}
+	return hashSuffix(sub+"/"+location, 6), nil
+}
+
+// LlmAccountName is the AI Foundry account (and OpenAI subdomain) of an LLM
+// gateway; suffix is globalSuffix's.
+func LlmAccountName(project, stack, service, suffix string) string {
+	return dashedName(maxCognitiveAccountName, project, stack, service, suffix)
 }

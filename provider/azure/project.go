@@ -103,7 +103,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err != nil {
 		return nil, err
 	}
-	gateways, err := deployGateways(ctx, name, project, modeName, opts.Location, group, book, refs, result.Services, parentOpt)
+	gateways, err := deployGateways(ctx, parent, name, project, modeName, opts.Location, group, book, refs, result.Services, parentOpt)
 	if err != nil {
 		return nil, err
 	}
@@ -371,12 +371,19 @@ func (d *gatewayDeployment) usedBy(service string) []*LlmGateway {
 // deployGateways creates an AI Foundry account per model provider service
 // and top-level model (see llm.Plan): dependents get its OpenAI base URL
 // and the model's deployment name.
-func deployGateways(ctx *pulumi.Context, name string, project *compose.Project, modeName, location string,
+func deployGateways(ctx *pulumi.Context, parentResource pulumi.Resource, name string, project *compose.Project, modeName, location string,
 	group pulumi.StringOutput, book *addressBook, refs *refValues, infos map[string]spec.ServiceInfo,
 	parent pulumi.ResourceOption) (*gatewayDeployment, error) {
 	stack := ctx.Stack()
+	suffix := ""
+	if len(project.Models) > 0 || hasModelProvider(project) {
+		var err error
+		if suffix, err = globalSuffix(ctx, parentResource, location); err != nil {
+			return nil, err
+		}
+	}
 	plan := llm.Plan(project, func(service string) (string, string) {
-		base := OpenAIBaseURL(dashedName(maxCognitiveAccountName, project.Name, stack, service))
+		base := OpenAIBaseURL(LlmAccountName(project.Name, stack, service, suffix))
 		return base, base
 	})
 	if len(plan.Errors) > 0 {
@@ -407,6 +414,16 @@ func deployGateways(ctx *pulumi.Context, name string, project *compose.Project, 
 			PrivateHostname: gw.BaseUrl, Urls: pulumi.StringArray{}.ToStringArrayOutput()}
 	}
 	return d, nil
+}
+
+// hasModelProvider reports whether a service is a model provider.
+func hasModelProvider(project *compose.Project) bool {
+	for _, s := range project.Services {
+		if s.ProviderModel != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // deployStores creates the managed store of every x-defang-postgres and

@@ -209,10 +209,10 @@ func TestManagedPostgresPerMode(t *testing.T) {
 					t.Errorf("%s: got %v, want %v", what, c[0], c[1])
 				}
 			}
-			if name, _ := stIn(server, "serverName").(string); name != "shop-dev-db" {
+			if name, _ := stIn(server, "serverName").(string); name != "shop-dev-db-144d3c" {
 				t.Errorf("server name %q", name)
 			}
-			if fqdn := state.Get("fqdn").AsString(); fqdn != "shop-dev-db.postgres.database.azure.com" {
+			if fqdn := state.Get("fqdn").AsString(); fqdn != "shop-dev-db-144d3c.postgres.database.azure.com" {
 				t.Errorf("fqdn %q", fqdn)
 			}
 			if state.Get("port").AsNumber() != 5432 || state.Get("username").AsString() != "postgres" || state.Get("database").AsString() != "postgres" {
@@ -243,7 +243,7 @@ func TestManagedPostgresUserDatabaseVersion(t *testing.T) {
 		t.Errorf("a given password must not be generated (%d generated)", n)
 	}
 	db := stOne(t, res, stPostgresDB)
-	if stIn(db, "databaseName") != "djangodatabase" || stIn(db, "serverName") != "shop-dev-db" || stIn(db, "resourceGroupName") != stGroup {
+	if stIn(db, "databaseName") != "djangodatabase" || stIn(db, "serverName") != "shop-dev-db-144d3c" || stIn(db, "resourceGroupName") != stGroup {
 		t.Errorf("database: %v", db.Inputs)
 	}
 	if state.Get("database").AsString() != "djangodatabase" || state.Get("username").AsString() != "django" {
@@ -341,13 +341,13 @@ func TestManagedRedisPerMode(t *testing.T) {
 				t.Errorf("want the component, cluster, database, endpoint and zone group; got %d resources", len(res))
 			}
 			checks := map[string][2]any{
-				"cluster name":      {stIn(cluster, "clusterName"), "shop-dev-cache"},
+				"cluster name":      {stIn(cluster, "clusterName"), "shop-dev-cache-144d3c"},
 				"sku":               {stIn(cluster, "sku", "name"), w.sku},
 				"high availability": {stIn(cluster, "highAvailability"), w.ha},
 				"TLS":               {stIn(cluster, "minimumTlsVersion"), "1.2"},
 				"location":          {stIn(cluster, "location"), "eastus"},
 				"database name":     {stIn(db, "databaseName"), "default"},
-				"database cluster":  {stIn(db, "clusterName"), "shop-dev-cache"},
+				"database cluster":  {stIn(db, "clusterName"), "shop-dev-cache-144d3c"},
 				"client protocol":   {stIn(db, "clientProtocol"), "Encrypted"},
 				"port":              {stIn(db, "port"), 10000.0},
 				"clustering":        {stIn(db, "clusteringPolicy"), "EnterpriseCluster"},
@@ -363,7 +363,7 @@ func TestManagedRedisPerMode(t *testing.T) {
 					t.Errorf("%s: got %v, want %v", what, c[0], c[1])
 				}
 			}
-			if target, _ := stIn(pe, "privateLinkServiceConnections", "0", "privateLinkServiceId").(string); !strings.HasSuffix(target, "/shop-dev-cache") {
+			if target, _ := stIn(pe, "privateLinkServiceConnections", "0", "privateLinkServiceId").(string); !strings.HasSuffix(target, "/shop-dev-cache-144d3c") {
 				t.Errorf("the private endpoint targets %q, not the cluster", target)
 			}
 			if stIn(zones, "privateEndpointName") != stIn(pe, "privateEndpointName") {
@@ -373,8 +373,8 @@ func TestManagedRedisPerMode(t *testing.T) {
 			if strings.Contains(all, `"publicNetworkAccess":"Enabled"`) || strings.Contains(all, "firewall") || strings.Contains(all, "0.0.0.0") {
 				t.Error("the cache must not be opened to the public")
 			}
-			if state.Get("host").AsString() != "shop-dev-cache.eastus.redis.azure.net" || state.Get("port").AsNumber() != 10000 ||
-				!state.Get("tls").AsBool() || state.Get("clusterName").AsString() != "shop-dev-cache" {
+			if state.Get("host").AsString() != "shop-dev-cache-144d3c.eastus.redis.azure.net" || state.Get("port").AsNumber() != 10000 ||
+				!state.Get("tls").AsBool() || state.Get("clusterName").AsString() != "shop-dev-cache-144d3c" {
 				t.Errorf("outputs: %v", state)
 			}
 			if strings.Contains(all+stJSON(t, state), "PlanRedisKey") {
@@ -399,8 +399,8 @@ func TestLlmGatewayPerMode(t *testing.T) {
 			checks := map[string][2]any{
 				"kind":          {stIn(account, "kind"), "AIServices"},
 				"sku":           {stIn(account, "sku", "name"), "S0"},
-				"name":          {stIn(account, "accountName"), "shop-dev-llm"},
-				"subdomain":     {stIn(account, "properties", "customSubDomainName"), "shop-dev-llm"},
+				"name":          {stIn(account, "accountName"), "shop-dev-llm-144d3c"},
+				"subdomain":     {stIn(account, "properties", "customSubDomainName"), "shop-dev-llm-144d3c"},
 				"local auth":    {stIn(account, "properties", "disableLocalAuth"), false},
 				"public access": {stIn(account, "properties", "publicNetworkAccess"), "Enabled"},
 			}
@@ -426,7 +426,7 @@ func TestLlmGatewayPerMode(t *testing.T) {
 				if stIn(d, "sku", "name") != "GlobalStandard" || stIn(d, "sku", "capacity") != tc.capacity {
 					t.Errorf("deployment %s sku: %v", name, stIn(d, "sku"))
 				}
-				if stIn(d, "accountName") != "shop-dev-llm" {
+				if stIn(d, "accountName") != "shop-dev-llm-144d3c" {
 					t.Errorf("deployment %s account: %v", name, stIn(d, "accountName"))
 				}
 			}
@@ -445,10 +445,10 @@ func TestLlmGatewayPerMode(t *testing.T) {
 				t.Errorf("%d of %d deployments wait for another", chained, len(deployments))
 			}
 
-			if u := state.Get("baseUrl").AsString(); u != "https://shop-dev-llm.openai.azure.com/openai/v1/" {
+			if u := state.Get("baseUrl").AsString(); u != "https://shop-dev-llm-144d3c.openai.azure.com/openai/v1/" {
 				t.Errorf("baseUrl %s", u)
 			}
-			if e := state.Get("endpoint").AsString(); e != "https://shop-dev-llm.cognitiveservices.azure.com/" {
+			if e := state.Get("endpoint").AsString(); e != "https://shop-dev-llm-144d3c.cognitiveservices.azure.com/" {
 				t.Errorf("endpoint %s", e)
 			}
 			gotMap := map[string]string{}
@@ -576,5 +576,22 @@ func TestManagedStoreSecretsAreSecret(t *testing.T) {
 		if !strings.HasPrefix(got[what], prefix) {
 			t.Errorf("%s: got %q, want the fake cloud's value", what, got[what])
 		}
+	}
+}
+
+// Global names (server, cluster, AI subdomain) carry a suffix of the
+// subscription and location: the same project and stack elsewhere gets
+// other names, the same place the same ones.
+func TestAzureGlobalNamesFollowSubscriptionAndLocation(t *testing.T) {
+	if azure.LlmAccountName("shop", "dev", "llm", "144d3c") != "shop-dev-llm-144d3c" {
+		t.Errorf("account name: %s", azure.LlmAccountName("shop", "dev", "llm", "144d3c"))
+	}
+	names := map[string]bool{}
+	for _, loc := range []string{"eastus", "westeurope"} {
+		res, _ := caConstruct(t, "defang:azure:ManagedPostgres", "shop-db", pgInputs("balanced", map[string]property.Value{"location": stStr(loc)}))
+		names[stIn(caOne(t, res, "azure-native:dbforpostgresql/v20240801:Server"), "serverName").(string)] = true
+	}
+	if len(names) != 2 {
+		t.Errorf("two locations should give two server names: %v", names)
 	}
 }

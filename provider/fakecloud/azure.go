@@ -87,3 +87,13 @@ func AzureInvoke(tok string, args ...property.Map) (property.Map, error) {
 	}
 	return answer(in)
 }
+
+func init() {
+	// The subscription of the fake Azure, as getClientConfig reports it.
+	RegisterAzureInvoke("azure-native:authorization:getClientConfig", func(property.Map) (property.Map, error) {
+		return property.NewMap(map[string]property.Value{
+			"clientId": property.New(SubscriptionID), "objectId": property.New(SubscriptionID),
+			"subscriptionId": property.New(SubscriptionID), "tenantId": property.New(SubscriptionID),
+		}), nil
+	})
+}

@@ -105,10 +105,10 @@ func TestProjectPlanOfTheExampleOnAzure(t *testing.T) {
 		b, _ := json.Marshal(s.Inputs["properties"])
 		return string(b)
 	}
-	if v := value("shop-env-api-REDIS_URL"); !strings.Contains(v, "rediss://:") || !strings.Contains(v, "@shop-dev-cache.eastus.redis.azure.net:10000/0") {
+	if v := value("shop-env-api-REDIS_URL"); !strings.Contains(v, "rediss://:") || !strings.Contains(v, "@shop-dev-cache-144d3c.eastus.redis.azure.net:10000/0") {
 		t.Errorf("REDIS_URL should be rediss://:<key>@<host>:10000/0, got %s", v)
 	}
-	if v := value("shop-env-api-DATABASE_URL"); !strings.Contains(v, "postgres://shop:"+secretValue("DB_PASSWORD")+"@shop-dev-db.postgres.database.azure.com:5432/shop") {
+	if v := value("shop-env-api-DATABASE_URL"); !strings.Contains(v, "postgres://shop:"+secretValue("DB_PASSWORD")+"@shop-dev-db-144d3c.postgres.database.azure.com:5432/shop") {
 		t.Errorf("DATABASE_URL should reach the server's FQDN, got %s", v)
 	}
 }
@@ -145,7 +145,7 @@ services:
 	if !strings.HasPrefix(plain["SELF_URL"], "https://front.") || !strings.HasSuffix(plain["SELF_URL"], ".azurecontainerapps.io/") {
 		t.Errorf("SELF_URL = %q, want https://front.<domain>/", plain["SELF_URL"])
 	}
-	base := "https://ai-dev-llm.openai.azure.com/openai/v1/"
+	base := "https://ai-dev-llm-144d3c.openai.azure.com/openai/v1/" // suffix: the subscription and location
 	if plain["LLM_BASE"] != base || plain["LLM_URL"] != base || plain["LLM_MODEL"] != "gpt-4o-mini" {
 		t.Errorf("LLM values: %v", plain)
 	}
