@@ -3,6 +3,7 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -210,3 +211,63 @@ func TestAzureProjectDomain(t *testing.T) {
 		t.Errorf("web urls: %v", urls)
 	}
 }
+
+// Long project and service names still give valid Azure names: Key Vault
+// 3-24 (letters, digits, hyphens), storage account 3-24 lowercase letters
+// and digits, registry 5-50 alphanumerics, Container App 2-32 (lowercase,
+// digits, hyphens, starting with a letter), and every name of the plan is
+// the same on a second run.
+func TestAzureNamingLimitsWithLongNames(t *testing.T) {
+	project := "an-extremely-long-compose-project-name-for-a-very-big-company"
+	service := "the-service-with-a-name-far-beyond-thirty-two-characters"
+	yaml := "name: " + project + "\nservices:\n  " + service + ":\n    build: ../../examples/aws-typescript/web\n    ports: [\"8080:8080\"]\n    environment:\n      TOKEN:\n" +
+		"  " + service + "-two:\n    image: nginx\n    ports: [{target: 9000, mode: host}]\n"
+	opts := Options{ComposeYAML: yaml, Cloud: "azure", Mode: "high_availability", Config: map[string]string{"TOKEN": secretValue("TOKEN")}}
+	res, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertPlanInvariants(t, res, opts.Config)
+	check := func(r Resource, key string, max int, pattern string) {
+		t.Helper()
+		name, _ := r.Inputs[key].(string)
+		if len(name) == 0 || len(name) > max || !regexpMatch(pattern, name) {
+			t.Errorf("%s %s = %q: want %d characters at most matching %s", r.Type, key, name, max, pattern)
+		}
+	}
+	seen, appNames := map[string]int{}, map[string]bool{}
+	for _, r := range res.Resources {
+		switch r.Type {
+		case "azure-native:keyvault:Vault":
+			check(r, "vaultName", 24, `^[a-z][a-z0-9-]{2,23}$`)
+		case "azure-native:storage:StorageAccount":
+			check(r, "accountName", 24, `^[a-z0-9]{3,24}$`)
+		case "azure-native:containerregistry:Registry":
+			check(r, "registryName", 50, `^[a-z0-9]{5,50}$`)
+		case "azure-native:app/v20240301:ContainerApp":
+			check(r, "containerAppName", 32, `^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+			name, _ := r.Inputs["containerAppName"].(string)
+			appNames[name] = true
+		}
+		seen[r.Type]++
+	}
+	for _, typ := range []string{"azure-native:keyvault:Vault", "azure-native:storage:StorageAccount", "azure-native:containerregistry:Registry"} {
+		if seen[typ] != 1 {
+			t.Errorf("want one %s, got %d", typ, seen[typ])
+		}
+	}
+	if len(appNames) != 2 {
+		t.Errorf("want two Container Apps with distinct names: %v", seen)
+	}
+	again, err := Run(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(res)
+	b, _ := json.Marshal(again)
+	if string(a) != string(b) {
+		t.Error("a second plan differs from the first")
+	}
+}
+
+func regexpMatch(pattern, s string) bool { return regexp.MustCompile(pattern).MatchString(s) }
