@@ -19,7 +19,7 @@ COMPOSE    ?= examples/aws-typescript/compose.yaml
 CLOUD      ?= aws
 MODE       ?= affordable
 FORMAT     ?= tree
-PLAN_ARGS  ?= --cloud $(CLOUD) --mode $(MODE) --format $(FORMAT) --config SESSION_SECRET=example-secret --config DB_PASSWORD=example-password
+PLAN_ARGS  ?= --cloud $(CLOUD) --mode $(MODE) --format $(FORMAT) --config SESSION_SECRET=example-secret --config DB_PASSWORD=Example-Passw0rd
 
 
 .PHONY: plan test build vet unit schema check-schema clean

@@ -137,7 +137,7 @@ func publishedPortWarnings(svc types.ServiceConfig) []Diagnostic {
 			continue
 		}
 		out = append(out, Diagnostic{Service: svc.Name, Field: fmt.Sprintf("ports[%d].published", i),
-			Message: fmt.Sprintf("published port %d differs from target port %d: the load balancer listens on %d and forwards to %d, and other services reach this one on %d", n, p.Target, n, p.Target, p.Target)})
+			Message: fmt.Sprintf("published port %d differs from target port %d: on AWS the load balancer listens on %d and forwards to %d (Azure external ingress serves HTTPS on 443), and other services reach this one on %d", n, p.Target, n, p.Target, p.Target)})
 	}
 	return out
 }

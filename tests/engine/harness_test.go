@@ -1,9 +1,10 @@
 // Package engine runs the examples through the real Pulumi engine: the CLI
 // and language hosts built from source by `make tools`, our plugin, the
 // generated SDKs, a local file:// backend with a passphrase. Only the cloud
-// is stood in for: the aws and random providers are tests/standin servers
-// attached with PULUMI_DEBUG_PROVIDERS, and the AWS APIs our ImageBuild calls
-// (S3, CodeBuild, CloudWatch Logs) are served by standin.AWSAPI.
+// is stood in for: the aws, azure-native and random providers are
+// tests/standin servers attached with PULUMI_DEBUG_PROVIDERS, and the AWS APIs
+// our ImageBuild calls (S3, CodeBuild, CloudWatch Logs) are served by
+// standin.AWSAPI.
 //
 // Run with `make test-engine`, which builds everything these tests use and
 // passes its location in DEFANG_* variables.
@@ -33,6 +34,7 @@ const (
 	dbPassword    = "db-PA55W0RD-value-93ab"
 	passphrase    = "engine-test-passphrase"
 	region        = "us-west-2"
+	location      = "eastus" // the Azure tests' azure-native:location
 	stackName     = "dev"
 )
 
@@ -60,16 +62,20 @@ type world struct {
 	root    string
 	dir     string // scratch folder of the test
 	env     []string
-	aws     *standin.Server
+	aws     *standin.Server // nil in an Azure world
+	azure   *standin.Server // azure-native; nil in an AWS world
 	random  *standin.Server
-	awsAPI  *standin.AWSAPI
-	secrets []string // plaintexts that must never show
+	awsAPI  *standin.AWSAPI // nil in an Azure world
+	secrets []string        // plaintexts that must never show
 }
 
 type worldOptions struct {
 	// withPluginOnPath puts bin/pulumi-resource-defang on PATH (an ambient
 	// plugin, as during development). Off, the plugin must be installed.
 	withPluginOnPath bool
+	// azure serves azure-native (and random) instead of aws and the AWS
+	// APIs: the cloud of a cloud: "azure" program.
+	azure bool
 }
 
 func newWorld(t *testing.T, opts worldOptions) *world {
@@ -92,21 +98,12 @@ func newWorld(t *testing.T, opts worldOptions) *world {
 		must(t, os.Symlink(src, filepath.Join(pathDir, tool)))
 	}
 
-	aws, err := standin.Start("aws", standin.WithRegion(region))
-	must(t, err)
-	t.Cleanup(aws.Stop)
 	random, err := standin.Start("random")
 	must(t, err)
 	t.Cleanup(random.Stop)
-	api, err := standin.StartAWSAPI()
-	must(t, err)
-	t.Cleanup(api.Close)
-	api.InstantBuilds(true) // spare ImageBuild its 5 s poll per build
-
 	state := filepath.Join(dir, "state")
 	must(t, os.MkdirAll(state, 0o755))
-	w := &world{t: t, root: root, dir: dir, aws: aws, random: random, awsAPI: api,
-		secrets: []string{sessionSecret, dbPassword}}
+	w := &world{t: t, root: root, dir: dir, random: random, secrets: []string{sessionSecret, dbPassword}}
 	w.env = append(filteredEnviron(),
 		"PATH="+pathDir+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"PULUMI_HOME="+filepath.Join(dir, "pulumi-home"),
@@ -115,23 +112,43 @@ func newWorld(t *testing.T, opts worldOptions) *world {
 		"PULUMI_SKIP_UPDATE_CHECK=true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
 		"PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true",
+		"NO_COLOR=1",
+	)
+
+	if opts.azure {
+		azure, err := standin.Start(standin.AzureNative)
+		must(t, err)
+		t.Cleanup(azure.Stop)
+		w.azure = azure
+		w.env = append(w.env, "PULUMI_DEBUG_PROVIDERS="+standin.DebugProvidersEnv(azure, random))
+		return w
+	}
+	aws, err := standin.Start("aws", standin.WithRegion(region))
+	must(t, err)
+	t.Cleanup(aws.Stop)
+	api, err := standin.StartAWSAPI()
+	must(t, err)
+	t.Cleanup(api.Close)
+	api.InstantBuilds(true) // spare ImageBuild its 5 s poll per build
+	w.aws, w.awsAPI = aws, api
+	w.env = append(w.env,
 		"PULUMI_DEBUG_PROVIDERS="+standin.DebugProvidersEnv(aws, random),
 		"AWS_ENDPOINT_URL="+api.URL,
 		"AWS_ACCESS_KEY_ID=AKIDENGINETEST",
 		"AWS_SECRET_ACCESS_KEY=engine-test-secret",
 		"AWS_REGION="+region,
-		"NO_COLOR=1",
 	)
 	return w
 }
 
 // filteredEnviron is the test's environment without anything that would
-// point Pulumi or AWS somewhere else.
+// point Pulumi, AWS or Azure somewhere else.
 func filteredEnviron() []string {
 	var out []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "PULUMI_") || strings.HasPrefix(name, "AWS_") || name == "PATH" {
+		if strings.HasPrefix(name, "PULUMI_") || strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "ARM_") ||
+			strings.HasPrefix(name, "AZURE_") || name == "PATH" {
 			continue
 		}
 		out = append(out, kv)
@@ -197,11 +214,17 @@ func (w *world) pulumi(dir string, args ...string) string {
 	return out
 }
 
-// newStack creates the test stack in dir and sets the example's config.
+// newStack creates the test stack in dir and sets the example's config: the
+// cloud's region (aws:region, or azure-native:location in an Azure world)
+// and the two secrets.
 func (w *world) newStack(dir string, extraConfig ...string) {
 	w.t.Helper()
 	w.pulumi(dir, "stack", "init", stackName)
-	w.pulumi(dir, "config", "set", "aws:region", region)
+	if w.azure != nil {
+		w.pulumi(dir, "config", "set", "azure-native:location", location)
+	} else {
+		w.pulumi(dir, "config", "set", "aws:region", region)
+	}
 	w.pulumi(dir, "config", "set", "--secret", "SESSION_SECRET", sessionSecret)
 	w.pulumi(dir, "config", "set", "--secret", "DB_PASSWORD", dbPassword)
 	for i := 0; i+1 < len(extraConfig); i += 2 {

@@ -1,0 +1,319 @@
+package engine
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/DefangLabs/pulumi-defang/tests/standin"
+)
+
+// Azure type tokens the test reads from the state.
+const (
+	azResourceGroup = "azure-native:resources:ResourceGroup"
+	azEnvironment   = "azure-native:app/v20240301:ManagedEnvironment"
+	azContainerApp  = "azure-native:app/v20240301:ContainerApp"
+	azRegistry      = "azure-native:containerregistry:Registry"
+	azTaskRun       = "azure-native:containerregistry:TaskRun"
+	azPostgres      = "azure-native:dbforpostgresql/v20240801:Server"
+	azRedis         = "azure-native:cache/v20250401:RedisEnterprise"
+	azVaultSecret   = "azure-native:keyvault:Secret"
+)
+
+// TestAzureTypeScriptExample is the life of examples/azure-typescript, the
+// AWS TypeScript example's compose app with cloud: "azure", through the real
+// CLI, the Node.js host, our plugin and the TypeScript SDK, on the
+// azure-native and random stand-ins: up, an up with nothing changed, an edit
+// of one service, destroy.
+func TestAzureTypeScriptExample(t *testing.T) {
+	w := newWorld(t, worldOptions{withPluginOnPath: true, azure: true})
+	dir := w.copyExample("azure-typescript")
+	w.installNode(dir)
+	w.newStack(dir)
+
+	// 1. First up creates everything.
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	kind, result, changes := w.lastUpdate(dir)
+	if kind != "update" || result != "succeeded" || changes["create"] == 0 || changes.changed() != changes["create"] {
+		t.Fatalf("first up: %s %s %v, want a succeeded update that only creates", kind, result, changes)
+	}
+	// The keys and signatures the cloud handed out (the Redis access key,
+	// the build context's read SAS) are secrets too, from here on.
+	w.secrets = append(w.secrets, azureIssuedSecrets(t, w.azure)...)
+	state := w.export(dir)
+	w.assertDeploymentInvariants(state, nil)
+	assertAzureShopOutputs(t, state, w.outputs(dir))
+	assertAzureStores(t, w.azure, state)
+	for _, r := range customOfPackage(state, "aws:") {
+		t.Errorf("an Azure deployment holds the AWS resource %s", r.URN)
+	}
+	if got := countCreates(w.azure.Calls(), azTaskRun); got != 1 {
+		t.Errorf("%d ACR task runs for the one service built from source, want 1", got)
+	}
+	created := countCalls(w.azure.Calls(), "Create")
+	if want := len(customOfPackage(state, "azure-native:")); created != want || want == 0 {
+		t.Errorf("the azure-native stand-in saw %d creates, the state holds %d azure-native resources", created, want)
+	}
+
+	// 2. A second up with nothing changed changes nothing, by the engine's
+	// own count, and runs no build.
+	calls := len(w.azure.Calls())
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	if kind, result, changes := w.lastUpdate(dir); result != "succeeded" || changes.changed() != 0 {
+		t.Errorf("second up: %s %s %v, want no changes", kind, result, changes)
+	}
+	for _, c := range w.azure.Calls()[calls:] {
+		if (c.Method == "Create" || c.Method == "Update") && !c.Preview {
+			t.Errorf("the unchanged second up called %s on %s", c.Method, c.URN)
+		}
+	}
+
+	// 3. An edit of one service's environment touches only that service.
+	editCompose(t, filepath.Join(dir, "compose.yaml"), "      DATABASE_URL:", "      LOG_LEVEL: debug\n      DATABASE_URL:")
+	steps, summary := w.preview(dir)
+	if len(steps) == 0 {
+		t.Fatalf("preview of the edited compose file shows no change (summary %v)", summary)
+	}
+	api := azureServiceComponent(t, state, "api")
+	for _, s := range steps {
+		owner, ok := state.ancestorOfType(s.URN, "defang:azure:ContainerApp")
+		if !ok || owner.URN != api.URN {
+			t.Errorf("editing api's environment would %s %s, which is not part of the api service", s.Op, s.URN)
+		}
+	}
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	_, result, changes = w.lastUpdate(dir)
+	if result != "succeeded" || changes.changed() != len(steps) || changes["create"] != 0 || changes["delete"] != 0 {
+		t.Errorf("edit up: %s %v, want exactly the %d previewed changes to api", result, changes, len(steps))
+	}
+	w.assertDeploymentInvariants(w.export(dir), nil)
+	if got := countCreates(w.azure.Calls(), azTaskRun); got != 1 {
+		t.Errorf("editing the api ran a build of web (%d task runs in all)", got)
+	}
+
+	// 4. Destroy leaves nothing, in the state or in the stand-in's cloud.
+	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
+	if kind, result, _ := w.lastUpdate(dir); kind != "destroy" || result != "succeeded" {
+		t.Errorf("destroy: %s %s", kind, result)
+	}
+	if left := w.export(dir).resources; len(left) != 0 {
+		t.Errorf("%d resources left in the state after destroy", len(left))
+	}
+	assertCloudEmpty(t, w.azure)
+	assertCloudEmpty(t, w.random)
+}
+
+// assertAzureShopOutputs checks the outputs examples/azure-typescript's
+// README promises, against what the stand-in cloud answered (as recorded in
+// the state): web's public HTTPS address in the Container Apps environment,
+// each service's kind, image and private hostname, the resource group and the
+// environment.
+func assertAzureShopOutputs(t *testing.T, s stackState, outputs map[string]any) {
+	t.Helper()
+	env := onlyOfType(t, s, azEnvironment)
+	domain, _ := env.Outputs["defaultDomain"].(string)
+	if domain == "" {
+		t.Fatalf("the Container Apps environment has no defaultDomain: %v", env.Outputs)
+	}
+	registry := onlyOfType(t, s, azRegistry)
+	loginServer, _ := registry.Outputs["loginServer"].(string)
+	group := onlyOfType(t, s, azResourceGroup)
+
+	endpoints, _ := outputs["endpoints"].(map[string]any)
+	if web, _ := endpoints["web"].(string); web != "https://web."+domain {
+		t.Errorf("endpoints.web = %q, want https://web.%s (outputs: %v)", web, domain, outputs)
+	}
+	if len(endpoints) != 1 {
+		t.Errorf("endpoints = %v, want web only", endpoints)
+	}
+
+	wantHost := map[string]string{"web": "web", "api": "api",
+		"db":    stringOutput(onlyOfType(t, s, azPostgres), "fullyQualifiedDomainName"),
+		"cache": stringOutput(onlyOfType(t, s, azRedis), "hostName")}
+	services, _ := outputs["services"].(map[string]any)
+	if len(services) != 4 {
+		t.Errorf("services = %v, want web, api, db and cache", sortedKeys(services))
+	}
+	for name, kind := range map[string]string{"web": "ingress", "api": "private", "db": "managed", "cache": "managed"} {
+		svc, _ := services[name].(map[string]any)
+		if svc == nil {
+			t.Errorf("services.%s is missing (services: %v)", name, services)
+			continue
+		}
+		if got, _ := svc["kind"].(string); got != kind {
+			t.Errorf("services.%s.kind = %q, want %q", name, got, kind)
+		}
+		if got, _ := svc["privateHostname"].(string); got == "" || got != wantHost[name] {
+			t.Errorf("services.%s.privateHostname = %q, want %q", name, got, wantHost[name])
+		}
+	}
+	images := map[string]string{}
+	for name, svc := range services {
+		m, _ := svc.(map[string]any)
+		images[name], _ = m["image"].(string)
+	}
+	if web := images["web"]; loginServer == "" || !regexp.MustCompile(`^`+regexp.QuoteMeta(loginServer)+`/[a-z0-9./_-]+@sha256:[0-9a-f]{64}$`).MatchString(web) {
+		t.Errorf("services.web.image = %q, want the image built from ./web in the project's registry %q, by digest", web, loginServer)
+	}
+	for name, want := range map[string]string{"api": "hashicorp/http-echo:1.0", "db": "postgres:16", "cache": "redis:7"} {
+		if images[name] != want {
+			t.Errorf("services.%s.image = %q, want the compose image %q", name, images[name], want)
+		}
+	}
+	if web, _ := services["web"].(map[string]any); web != nil {
+		if urls, _ := web["urls"].([]any); len(urls) != 1 || urls[0] != "https://web."+domain {
+			t.Errorf("services.web.urls = %v, want [https://web.%s]", web["urls"], domain)
+		}
+	}
+
+	wantGroup := "defang-shop-" + stackName + "-" + location
+	if got, _ := outputs["resourceGroupName"].(string); got != wantGroup || group.ID != "/subscriptions/"+azureSubscription+"/resourceGroups/"+wantGroup {
+		t.Errorf("resourceGroupName = %q (group %s), want %q", got, group.ID, wantGroup)
+	}
+	if got, _ := outputs["environmentId"].(string); got == "" || got != env.ID {
+		t.Errorf("environmentId = %q, want the Container Apps environment %q", got, env.ID)
+	}
+}
+
+// azureSubscription is the fake Azure's subscription id.
+const azureSubscription = "00000000-0000-0000-0000-000000000000"
+
+// assertAzureStores checks that the api reaches the managed stores: its
+// DATABASE_URL and REDIS_URL are Key Vault secrets (the app holds only their
+// references) whose values, as the stand-in received them, name the Postgres
+// server and the Redis host over TLS with the access key; the values are
+// secret all the way to the cloud.
+func assertAzureStores(t *testing.T, cloud *standin.Server, s stackState) {
+	t.Helper()
+	pgHost := stringOutput(onlyOfType(t, s, azPostgres), "fullyQualifiedDomainName")
+	redisHost := stringOutput(onlyOfType(t, s, azRedis), "hostName")
+	// The stand-in's calls hold what the engine sent it: secrets as secret
+	// values, readable here.
+	values := map[string]resource.PropertyValue{}
+	for _, c := range cloud.Calls() {
+		if c.Method == "Create" && !c.Preview && c.Type == azVaultSecret {
+			values[resource.URN(c.URN).Name()] = c.Inputs["properties"]
+		}
+	}
+	find := func(name string) (value string, secret bool) {
+		props, ok := values[name]
+		if !ok {
+			t.Errorf("no Key Vault secret %s was created (secrets: %v)", name, sortedKeys(values))
+			return "", true
+		}
+		for props.IsSecret() {
+			secret, props = true, props.SecretValue().Element
+		}
+		v := resource.NewNullProperty()
+		if props.IsObject() {
+			v = props.ObjectValue()["value"]
+		}
+		for v.IsSecret() {
+			secret, v = true, v.SecretValue().Element
+		}
+		if !v.IsString() {
+			t.Errorf("Key Vault secret %s has no string value: %v", name, props)
+			return "", secret
+		}
+		return v.StringValue(), secret
+	}
+	dbURL, dbSecret := find("shop-env-api-DATABASE_URL")
+	if !strings.HasPrefix(dbURL, "postgres://shop:") || !strings.Contains(dbURL, "@"+pgHost+":5432/shop") {
+		t.Errorf("the api's DATABASE_URL does not reach the PostgreSQL server %s", pgHost)
+	}
+	redisURL, redisSecret := find("shop-env-api-REDIS_URL")
+	if !regexp.MustCompile(`^rediss://:[^@]+@` + regexp.QuoteMeta(redisHost) + `:10000(/0)?$`).MatchString(redisURL) {
+		t.Errorf("the api's REDIS_URL does not reach the Redis host %s over TLS with its key", redisHost)
+	}
+	if !dbSecret || !redisSecret {
+		t.Errorf("the Key Vault values reach the cloud unmarked: DATABASE_URL secret %v, REDIS_URL secret %v", dbSecret, redisSecret)
+	}
+	for _, app := range s.ofType(azContainerApp) {
+		if b, _ := json.Marshal(app.Inputs); strings.Contains(app.URN, "::shop-api") && strings.Contains(string(b), "postgres://") {
+			t.Errorf("the api's Container App holds DATABASE_URL itself, not a Key Vault reference")
+		}
+	}
+}
+
+// --- helpers ---------------------------------------------------------------------
+
+// azureIssuedSecrets are the secrets the azure-native stand-in's functions
+// answered with: Redis access keys (listDatabaseKeys) and the signature of
+// the build contexts' read SAS (listStorageAccountServiceSAS).
+func azureIssuedSecrets(t *testing.T, cloud *standin.Server) []string {
+	t.Helper()
+	var out []string
+	add := func(v resource.PropertyValue) {
+		for v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if v.IsString() && len(v.StringValue()) >= 8 {
+			out = append(out, v.StringValue())
+		}
+	}
+	sas := regexp.MustCompile(`sig=[^&]+`)
+	for _, c := range cloud.Calls() {
+		if c.Method != "Invoke" || c.Error != "" {
+			continue
+		}
+		switch c.Token {
+		case "azure-native:cache/v20250401:listDatabaseKeys":
+			add(c.Outputs["primaryKey"])
+			add(c.Outputs["secondaryKey"])
+		case "azure-native:storage:listStorageAccountServiceSAS":
+			token := c.Outputs["serviceSasToken"]
+			for token.IsSecret() {
+				token = token.SecretValue().Element
+			}
+			if token.IsString() {
+				out = append(out, sas.FindString(token.StringValue()))
+			}
+		}
+	}
+	if len(out) < 3 {
+		t.Errorf("the deployment listed %d keys and signatures (want a Redis key pair and a build SAS)", len(out))
+	}
+	return out
+}
+
+// onlyOfType is the one resource of typ in the state.
+func onlyOfType(t *testing.T, s stackState, typ string) stateResource {
+	t.Helper()
+	rs := s.ofType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d %s in the state, want 1", len(rs), typ)
+	}
+	return rs[0]
+}
+
+func stringOutput(r stateResource, key string) string {
+	v, _ := r.Outputs[key].(string)
+	return v
+}
+
+// azureServiceComponent finds the ContainerApp component of a compose service.
+func azureServiceComponent(t *testing.T, s stackState, service string) stateResource {
+	t.Helper()
+	for _, r := range s.ofType("defang:azure:ContainerApp") {
+		if strings.HasSuffix(r.URN, "::shop-"+service) {
+			return r
+		}
+	}
+	t.Fatalf("no defang:azure:ContainerApp for %q in the state", service)
+	return stateResource{}
+}
+
+// countCreates counts the (non-preview) creates of one resource type.
+func countCreates(calls []standin.Call, typ string) int {
+	n := 0
+	for _, c := range calls {
+		if c.Method == "Create" && !c.Preview && c.Type == typ {
+			n++
+		}
+	}
+	return n
+}
