@@ -2,10 +2,12 @@
 // that the offline planner (package plan) records from the provider's own
 // component code, maps each billable one to quantities (task vCPU and
 // memory hours, load balancer and NAT hours, database instance hours and
-// storage, public IPv4 addresses, log ingestion, build minutes...) and
-// multiplies them by a bundled, dated price table (prices.go). There is no
-// second model of the deployment: a resource the components do not plan
-// is not priced, and one they do plan is.
+// storage, public IPv4 addresses, log ingestion, build minutes...; on
+// Azure, azure_model.go: Container Apps vCPU- and GiB-seconds, Flexible
+// Server and Managed Redis hours by SKU, registry days, build
+// vCPU-seconds...) and multiplies them by a bundled, dated price table
+// (prices.go). There is no second model of the deployment: a resource the
+// components do not plan is not priced, and one they do plan is.
 package estimate
 
 import (
@@ -52,7 +54,8 @@ type Estimate struct {
 	Assumptions []string   `json:"assumptions"`
 }
 
-// ForPlan prices a plan's resources in region (default plan.DefaultRegion).
+// ForPlan prices a plan's resources in region (default DefaultRegion of the
+// plan's cloud).
 func ForPlan(res *plan.Result, region string) (Estimate, error) {
 	return Compute(res.Resources, res.Cloud, region, res.Mode)
 }
@@ -64,12 +67,12 @@ func ForPlan(res *plan.Result, region string) (Estimate, error) {
 // estimate.
 func Compute(resources []plan.Resource, cloud, region, mode string) (Estimate, error) {
 	if region == "" {
-		region = plan.DefaultRegion
+		region = DefaultRegion(cloud)
 	}
 	if err := CheckRegion(cloud, region); err != nil {
 		return Estimate{}, err
 	}
-	est := Estimate{Cloud: cloud, Region: region, Mode: mode, Currency: Currency, PricesAsOf: PricesAsOf,
+	est := Estimate{Cloud: cloud, Region: region, Mode: mode, Currency: Currency, PricesAsOf: pricesAsOf(cloud),
 		LineItems: []LineItem{}}
 	switch cloud {
 	case "aws":
@@ -79,10 +82,13 @@ func Compute(resources []plan.Resource, cloud, region, mode string) (Estimate, e
 		}
 		est.LineItems = m.items
 		est.Assumptions = m.assumptions()
-	default:
-		// The Azure cost model arrives with the Azure deployment: it reads
-		// azureRegions (prices.go) the way awsModel reads awsRegions.
-		return Estimate{}, fmt.Errorf("cost estimates for %s are not supported yet: only aws deploys today", cloud)
+	case "azure":
+		m := newAzureModel(resources, azureRegions[region], region, mode)
+		if err := m.price(); err != nil {
+			return Estimate{}, err
+		}
+		est.LineItems = m.items
+		est.Assumptions = m.assumptions()
 	}
 	sortItems(est.LineItems)
 	for _, it := range est.LineItems {
@@ -90,6 +96,20 @@ func Compute(resources []plan.Resource, cloud, region, mode string) (Estimate, e
 	}
 	est.MonthlyUsd = round4(est.MonthlyUsd)
 	return est, nil
+}
+
+// lineItems collects a cost model's line items (both clouds' models embed
+// it).
+type lineItems struct{ items []LineItem }
+
+// addFor adds a line item of a resource to a given service; items of
+// nothing (a zero quantity or price) are left out.
+func (l *lineItems) addFor(service string, r *plan.Resource, description string, quantity float64, unit string, unitPrice float64) {
+	if quantity <= 0 || unitPrice <= 0 {
+		return
+	}
+	l.items = append(l.items, LineItem{Service: service, Resource: r.URN, Description: description,
+		Quantity: round4(quantity), Unit: unit, UnitPrice: unitPrice, MonthlyUsd: round4(quantity * unitPrice)})
 }
 
 // round4 rounds an amount to a hundredth of a cent, so that small items
@@ -189,7 +209,7 @@ type awsModel struct {
 	byURN     map[string]*plan.Resource
 	project   string // the Project resource's name: the prefix of per-service names
 
-	items    []LineItem
+	lineItems
 	unpriced map[string]bool
 	notes    map[string]bool // extra assumptions, by text
 	// gpuTasks is the task count placed on each EC2 capacity provider,
@@ -213,16 +233,6 @@ func newAWSModel(resources []plan.Resource, p *awsPrices, region string) *awsMod
 
 func (m *awsModel) add(r *plan.Resource, description string, quantity float64, unit string, unitPrice float64) {
 	m.addFor(m.serviceOf(r), r, description, quantity, unit, unitPrice)
-}
-
-// addFor adds a line item of a resource to a given service; items of
-// nothing (a zero quantity or price) are left out.
-func (m *awsModel) addFor(service string, r *plan.Resource, description string, quantity float64, unit string, unitPrice float64) {
-	if quantity <= 0 || unitPrice <= 0 {
-		return
-	}
-	m.items = append(m.items, LineItem{Service: service, Resource: r.URN, Description: description,
-		Quantity: round4(quantity), Unit: unit, UnitPrice: unitPrice, MonthlyUsd: round4(quantity * unitPrice)})
 }
 
 // serviceOf names the compose service a resource belongs to: the nearest

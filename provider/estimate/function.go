@@ -10,8 +10,10 @@ import (
 )
 
 // placeholder is the value every config name is planned with by Invoke:
-// an estimate needs no secret, and the value never reaches a price.
-const placeholder = "estimate-placeholder-value"
+// an estimate needs no secret, and the value never reaches a price. It
+// passes the checks a real value must pass (Azure PostgreSQL wants 8 or
+// more characters from three of: uppercase, lowercase, digits, symbols).
+const placeholder = "Estimate-Placeholder-Value-1"
 
 // Invoke implements defang:index:estimate (provider.Estimator): it plans
 // the compose app with plan.Run, exactly as defang-plan does, and prices
@@ -24,7 +26,7 @@ func Invoke(ctx context.Context, args provider.EstimateArgs) (provider.EstimateR
 	}
 	region := args.Region
 	if region == "" {
-		region = plan.DefaultRegion
+		region = DefaultRegion(cloud)
 	}
 	if err := CheckRegion(cloud, region); err != nil {
 		return provider.EstimateResult{}, err

@@ -169,3 +169,37 @@ func TestEstimateFunctionSchema(t *testing.T) {
 		t.Error("type defang:index:EstimateLineItem missing")
 	}
 }
+
+// On Azure the function prices in eastus by default, from the Azure table.
+// Until defang:index:Project deploys Azure, planning it fails with "not
+// supported yet" and the test is skipped.
+func TestEstimateFunctionAzure(t *testing.T) {
+	s := server(t, provider.WithEstimator(Invoke))
+	resp, err := invoke(s, map[string]property.Value{
+		"composeYaml": property.New(inlineApp), "cloud": property.New("azure"), "mode": property.New("high_availability"),
+	})
+	if err == nil && len(resp.Failures) > 0 {
+		t.Fatalf("failures: %+v", resp.Failures)
+	}
+	if err != nil && notYetOnAzure(err) {
+		t.Skipf("Azure is not planned yet: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := resp.Return
+	if out.Get("region").AsString() != "eastus" || out.Get("pricesAsOf").AsString() != AzurePricesAsOf ||
+		out.Get("cloud").AsString() != "azure" || out.Get("monthlyUsd").AsNumber() <= 0 {
+		t.Errorf("header: %v", out)
+	}
+	found := false
+	for _, it := range out.Get("lineItems").AsArray().All {
+		m := it.AsMap()
+		if m.Get("service").AsString() == "worker" && strings.HasPrefix(m.Get("description").AsString(), "Container Apps vCPU") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the worker's Container Apps vCPU should be priced: %v", out.Get("lineItems"))
+	}
+}

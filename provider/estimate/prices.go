@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/DefangLabs/pulumi-defang/provider/plan"
 )
 
 // PricesAsOf is the month the bundled price table reflects: public
@@ -163,39 +165,188 @@ var awsRegions = map[string]*awsPrices{
 	"eu-west-1": &euWest1,
 }
 
-// azurePrices is one region's Azure price list: the structure the Azure
-// cost model will read once the Azure deployment lands (Container Apps
-// vCPU and GiB seconds, PostgreSQL Flexible Server, Azure Managed Redis,
-// Key Vault, ACR, Log Analytics). Entries left empty are not priced yet.
+// AzurePricesAsOf is the month the Azure price table reflects: public
+// pay-as-you-go list prices (Linux, no free grants, reservations or savings
+// plans), in USD. The Azure table was assembled later than the AWS one
+// (PricesAsOf), so an Azure estimate reports this date instead.
+//
+// Sources. Checked against Azure Retail Prices API snapshots and pages of
+// 2026 quoting them (the meter names are the API's):
+//   - Container Apps, Consumption plan: Standard vCPU Active Usage
+//     $0.000024/s and Standard Memory Active Usage $0.000003/GiB-s (idle
+//     vCPU $0.000003/s, not used here); West Europe $0.000034 and
+//     $0.000004 (Retail Prices API snapshots: eastus2 in a generated cost
+//     model of 2026-09-16, westeurope in Arturo-Quiroga-MSFT/
+//     azure-architecture-diagram-builder's regional price files; the
+//     consumption meters are the same in East US, per Microsoft's
+//     techcommunity "Understanding idle usage in Azure Container Apps" and
+//     c3x.dev). The monthly free grant (180,000 vCPU-s, 360,000 GiB-s, 2
+//     million requests, learn.microsoft.com/azure/container-apps/billing) is
+//     per subscription and not deducted.
+//   - A VNet-integrated external environment also bills a standard load
+//     balancer and two standard static public IPv4 addresses in its managed
+//     resource group (learn.microsoft.com/azure/container-apps/
+//     custom-virtual-networks, "Managed resources"): Standard IPv4 Static
+//     Public IP $0.005/h (eastus2 and westeurope API rows), Standard Load
+//     Balancer first 5 rules $0.025/h (the load balancer pricing page's list
+//     price, not re-checked per region).
+//   - Log Analytics, Analytics Logs: ingestion $2.30/GB and retention beyond
+//     the included 31 days $0.10/GB-month in East US (API, 2026-08-09, quoted
+//     in a public Terraform module), $2.76 and $0.12 in East US 2 (API,
+//     2026-10-03), $2.99 and $0.13 in West Europe (API snapshot).
+//   - Container Registry: Basic/Standard/Premium Registry Unit
+//     $0.1666/$0.6666/$1.6666 a day, Task vCPU Duration $0.0001 per
+//     vCPU-second past the free tier (API rows for eastus2 and westeurope).
+//   - PostgreSQL Flexible Server: Standard_B2s $0.068/h and Storage Data
+//     Stored $0.115/GB-month in East US 2 (API, 2026-10-03); Standard_B1ms
+//     $12.41 a month ($0.017/h, a 2026 price comparison) in East US; D2ds_v5
+//     $0.178/h (Ddsv5 $0.089 per vCore-hour, an East US API row for
+//     D8ds_v5 at $0.712). West Europe: B1ms $0.0199, B2s $0.0796, B2ms
+//     $0.1592, D4ds_v5 $0.424 (D2ds_v5 $0.212), storage $0.1369 (API
+//     snapshot). Zone-redundant high availability bills a standby of the same
+//     compute and storage: twice the price.
+//   - Azure Managed Redis, Balanced: B0/B1/B3/B5 Cache Instance
+//     $0.016/$0.032/$0.065/$0.156 an hour per node in East US 2 (API,
+//     2026-08-11; an East US deployment note gives B0 $0.016 too), West
+//     Europe $0.019/$0.038/$0.077/$0.186. The API price is per node: high
+//     availability is two nodes, twice the price (Microsoft's
+//     AzureManagedRedis/amr-migration-skill, references/pricing-tiers.md).
+//   - Private Link: Standard Private Endpoint $0.01/h and $0.01/GB
+//     processed; Azure DNS Private Zone $0.50 a zone-month; Key Vault
+//     Standard operations $0.03 per 10,000 (API rows, eastus2 and
+//     westeurope).
+//
+// Not verified: West US 3 is priced as East US (no West US 3 price was
+// checked); East US is assumed to list the East US 2 prices of Container
+// Registry, Postgres B2s and storage, Managed Redis, Private Link, DNS, Key
+// Vault and public IPs (the regions' list prices usually agree; Log
+// Analytics and Blob storage, which differ, have their own entries); Blob
+// Hot LRS $0.0208/GB-month in East US comes from a test fixture quoting the
+// API (East US 2: $0.0184) and is assumed in West Europe too; the load
+// balancer price is the list price everywhere. Derived rather than read:
+// East US Standard_B2ms (twice B2s, as in West Europe) and D4ds_v5 (per
+// vCore), West Europe D2ds_v5 and D8ds_v5 (per vCore). Update the table,
+// and this date, when Azure changes a price.
+const AzurePricesAsOf = "2026-09"
+
+// Volumes the Azure estimate assumes; each is stated in every Azure
+// estimate's assumptions.
+const (
+	// ScaleToZeroHoursPerDay: an app that scales to zero (minReplicas 0:
+	// affordable HTTP apps) is priced as one replica active this many hours
+	// a day, the example of Microsoft's own Container Apps pricing guide.
+	ScaleToZeroHoursPerDay = 8.0
+	LogGBPerEnvironment    = 0.1     // the Container Apps environment's own logs and metrics, a month
+	LogFreeRetentionDays   = 31.0    // Analytics Logs retention included in ingestion
+	ACRTaskDefaultVCPU     = 2.0     // vCPUs of an ACR Tasks run without agentConfiguration.cpu
+	BlobGBPerBuildAccount  = 1.0     // build contexts kept in the storage account
+	PrivateEndpointGB      = 10.0    // data processed a month per private endpoint
+	KeyVaultOpsPerVault    = 10000.0 // Key Vault operations a month per vault
+	// HiddenAppVCPU and HiddenAppGiB size a Container App whose template
+	// the plan shows as secret: the smallest consumption size.
+	HiddenAppVCPU = 0.25
+	HiddenAppGiB  = 0.5
+	// PostgresDefaultStorageGB is Flexible Server's smallest storage, for a
+	// server that sets none.
+	PostgresDefaultStorageGB = 32.0
+)
+
+// SecondsPerMonth is the month an estimate prices, in seconds.
+const SecondsPerMonth = HoursPerMonth * 3600
+
+// azurePrices is one region's Azure price list.
 type azurePrices struct {
-	ContainerAppsVCPUSecond  float64
-	ContainerAppsGiBSecond   float64
-	PostgresFlexibleHour     map[string]float64 // by SKU, e.g. Standard_B1ms
-	PostgresStorageGBMonth   float64
-	ManagedRedisHour         map[string]float64 // by SKU, e.g. Balanced_B0
-	KeyVaultPer10kOperations float64
-	ACRDay                   map[string]float64 // Basic, Standard, Premium
-	LogAnalyticsGB           float64
-	PublicIPv4Hour           float64
+	ContainerAppsVCPUSecond float64 // Consumption plan, active rate
+	ContainerAppsGiBSecond  float64
+	PublicIPv4Hour          float64            // Standard static IPv4
+	LoadBalancerHour        float64            // Standard Load Balancer, first 5 rules
+	LogAnalyticsGB          float64            // Analytics Logs ingestion (pay as you go)
+	LogRetentionGBMonth     float64            // beyond the included 31 days
+	ACRDay                  map[string]float64 // by registry SKU: Basic, Standard, Premium
+	ACRTaskVCPUSecond       float64
+	BlobHotLRSGBMonth       float64
+	// PostgresHour is the compute price of a Flexible Server SKU (sku.name);
+	// high availability bills a standby at the same price.
+	PostgresHour           map[string]float64
+	PostgresStorageGBMonth float64
+	// ManagedRedisNodeHour is the per-node price of an Azure Managed Redis
+	// SKU (sku.name); high availability is two nodes.
+	ManagedRedisNodeHour map[string]float64
+	PrivateEndpointHour  float64
+	PrivateEndpointGB    float64
+	DNSZoneMonth         float64 // a hosted (private or public) DNS zone, first 25
+	KeyVaultPer10kOps    float64 // Standard tier operations
 }
 
-// azureDraft holds the Azure list prices known today (East US, pay as you
-// go). Not used by any estimate yet; verify per region when the Azure
-// deployment and its cost model land.
-var azureDraft = azurePrices{
+var azureEastUS = azurePrices{
 	ContainerAppsVCPUSecond: 0.000024, ContainerAppsGiBSecond: 0.000003,
-	PostgresFlexibleHour:     map[string]float64{},
-	ManagedRedisHour:         map[string]float64{},
-	KeyVaultPer10kOperations: 0.03,
-	ACRDay:                   map[string]float64{"Basic": 0.167, "Standard": 0.667, "Premium": 1.667},
-	LogAnalyticsGB:           2.30,
-	PublicIPv4Hour:           0.005,
+	PublicIPv4Hour: 0.005, LoadBalancerHour: 0.025,
+	LogAnalyticsGB: 2.30, LogRetentionGBMonth: 0.10,
+	ACRDay:            map[string]float64{"Basic": 0.1666, "Standard": 0.6666, "Premium": 1.6666},
+	ACRTaskVCPUSecond: 0.0001,
+	BlobHotLRSGBMonth: 0.0208,
+	PostgresHour: map[string]float64{
+		"Standard_B1ms": 0.017, "Standard_B2s": 0.068, "Standard_B2ms": 0.136,
+		"Standard_D2ds_v5": 0.178, "Standard_D4ds_v5": 0.356, "Standard_D8ds_v5": 0.712,
+	},
+	PostgresStorageGBMonth: 0.115,
+	ManagedRedisNodeHour: map[string]float64{
+		"Balanced_B0": 0.016, "Balanced_B1": 0.032, "Balanced_B3": 0.065, "Balanced_B5": 0.156,
+	},
+	PrivateEndpointHour: 0.01, PrivateEndpointGB: 0.01,
+	DNSZoneMonth: 0.50, KeyVaultPer10kOps: 0.03,
 }
 
+// azureEastUS2 lists East US prices but for Log Analytics and Blob storage.
+var azureEastUS2 = func() azurePrices {
+	p := azureEastUS
+	p.LogAnalyticsGB, p.LogRetentionGBMonth = 2.76, 0.12
+	p.BlobHotLRSGBMonth = 0.0184
+	return p
+}()
+
+var azureWestEurope = azurePrices{
+	ContainerAppsVCPUSecond: 0.000034, ContainerAppsGiBSecond: 0.000004,
+	PublicIPv4Hour: 0.005, LoadBalancerHour: 0.025,
+	LogAnalyticsGB: 2.99, LogRetentionGBMonth: 0.13,
+	ACRDay:            map[string]float64{"Basic": 0.1666, "Standard": 0.6666, "Premium": 1.6666},
+	ACRTaskVCPUSecond: 0.0001,
+	BlobHotLRSGBMonth: 0.0208,
+	PostgresHour: map[string]float64{
+		"Standard_B1ms": 0.0199, "Standard_B2s": 0.0796, "Standard_B2ms": 0.1592,
+		"Standard_D2ds_v5": 0.212, "Standard_D4ds_v5": 0.424, "Standard_D8ds_v5": 0.848,
+	},
+	PostgresStorageGBMonth: 0.1369,
+	ManagedRedisNodeHour: map[string]float64{
+		"Balanced_B0": 0.019, "Balanced_B1": 0.038, "Balanced_B3": 0.077, "Balanced_B5": 0.186,
+	},
+	PrivateEndpointHour: 0.01, PrivateEndpointGB: 0.01,
+	DNSZoneMonth: 0.50, KeyVaultPer10kOps: 0.03,
+}
+
+// azureRegions: West US 3 is priced as East US (not verified, see
+// AzurePricesAsOf).
 var azureRegions = map[string]*azurePrices{
-	"eastus":     &azureDraft,
-	"westus3":    &azureDraft,
-	"westeurope": &azureDraft,
+	"eastus":     &azureEastUS,
+	"eastus2":    &azureEastUS2,
+	"westus3":    &azureEastUS,
+	"westeurope": &azureWestEurope,
+}
+
+// DefaultRegion is the region an estimate prices when none is given.
+func DefaultRegion(cloud string) string {
+	if cloud == "azure" {
+		return "eastus"
+	}
+	return plan.DefaultRegion
+}
+
+// pricesAsOf is the month of a cloud's price table.
+func pricesAsOf(cloud string) string {
+	if cloud == "azure" {
+		return AzurePricesAsOf
+	}
+	return PricesAsOf
 }
 
 // Regions lists the regions the price table knows for a cloud, sorted.
@@ -231,12 +382,17 @@ func CheckRegion(cloud, region string) error {
 		return fmt.Errorf("no prices for cloud %q: use aws or azure", cloud)
 	}
 	return fmt.Errorf("no %s prices for region %q: the price table (as of %s) knows %s",
-		cloud, region, PricesAsOf, strings.Join(Regions(cloud), ", "))
+		cloud, region, pricesAsOf(cloud), strings.Join(Regions(cloud), ", "))
 }
 
 // priceOf looks a key up in one of a region's tables, failing with the
 // keys it does know.
 func priceOf(table map[string]float64, what, key, region, urn string) (float64, error) {
+	return priceAsOf(table, what, key, region, urn, PricesAsOf)
+}
+
+// priceAsOf is priceOf for a table of the given date.
+func priceAsOf(table map[string]float64, what, key, region, urn, asOf string) (float64, error) {
 	if p, ok := table[key]; ok {
 		return p, nil
 	}
@@ -246,5 +402,5 @@ func priceOf(table map[string]float64, what, key, region, urn string) (float64, 
 	}
 	sort.Strings(known)
 	return 0, fmt.Errorf("no %s price for %s %q (%s): the price table (as of %s) knows %s",
-		region, what, key, urn, PricesAsOf, strings.Join(known, ", "))
+		region, what, key, urn, asOf, strings.Join(known, ", "))
 }
