@@ -166,7 +166,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 
 	services := map[string]*FargateService{}
 	endpoints := pulumi.StringMap{}
-	for _, s := range orderByDependencies(project.Services) {
+	for _, s := range compose.OrderByDependencies(project.Services) {
 		if !runsContainer(s) {
 			continue
 		}
@@ -289,34 +289,6 @@ func containerInsights(m mode.Mode) string {
 		return "enabled"
 	}
 	return "disabled"
-}
-
-// orderByDependencies returns the services so that each comes after the
-// services it depends on (ties by name); compose-go already rejected cycles.
-func orderByDependencies(services []*compose.Service) []*compose.Service {
-	byName := map[string]*compose.Service{}
-	for _, s := range services {
-		byName[s.Name] = s
-	}
-	var out []*compose.Service
-	done := map[string]bool{}
-	var visit func(s *compose.Service)
-	visit = func(s *compose.Service) {
-		if done[s.Name] {
-			return
-		}
-		done[s.Name] = true
-		for _, d := range s.DependsOn {
-			if dep, ok := byName[d]; ok {
-				visit(dep)
-			}
-		}
-		out = append(out, s)
-	}
-	for _, s := range services {
-		visit(s)
-	}
-	return out
 }
 
 func ingressTargets(s *compose.Service) []IngressTarget {

@@ -139,7 +139,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	containerApps := map[string]*ContainerApp{}
 	endpoints := pulumi.StringMap{}
 	var dnsRecords []spec.DnsRecordArrayOutput
-	for _, s := range orderByDependencies(project.Services) {
+	for _, s := range compose.OrderByDependencies(project.Services) {
 		if !runsContainer(s) {
 			continue
 		}
@@ -305,35 +305,6 @@ func containerSpec(s *compose.Service, env map[string]string) spec.Container {
 		}
 	}
 	return c
-}
-
-// orderByDependencies returns the services so that each comes after the
-// services it depends on (ties in compose order); compose-go already
-// rejected cycles.
-func orderByDependencies(services []*compose.Service) []*compose.Service {
-	byName := map[string]*compose.Service{}
-	for _, s := range services {
-		byName[s.Name] = s
-	}
-	var out []*compose.Service
-	done := map[string]bool{}
-	var visit func(s *compose.Service)
-	visit = func(s *compose.Service) {
-		if done[s.Name] {
-			return
-		}
-		done[s.Name] = true
-		for _, d := range s.DependsOn {
-			if dep, ok := byName[d]; ok {
-				visit(dep)
-			}
-		}
-		out = append(out, s)
-	}
-	for _, s := range services {
-		visit(s)
-	}
-	return out
 }
 
 // gatewayDeployment is the AI Foundry accounts of a project's LLM gateways.

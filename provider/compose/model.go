@@ -298,3 +298,32 @@ func (e Errors) Error() string {
 	}
 	return fmt.Sprintf("invalid compose application (%d problems):\n  - %s", len(lines), strings.Join(lines, "\n  - "))
 }
+
+// OrderByDependencies returns the services so that each comes after the
+// services it depends on (ties in compose order); loading already rejected
+// cycles.
+func OrderByDependencies(services []*Service) []*Service {
+	byName := map[string]*Service{}
+	for _, s := range services {
+		byName[s.Name] = s
+	}
+	var out []*Service
+	done := map[string]bool{}
+	var visit func(s *Service)
+	visit = func(s *Service) {
+		if done[s.Name] {
+			return
+		}
+		done[s.Name] = true
+		for _, d := range s.DependsOn {
+			if dep, ok := byName[d]; ok {
+				visit(dep)
+			}
+		}
+		out = append(out, s)
+	}
+	for _, s := range services {
+		visit(s)
+	}
+	return out
+}
