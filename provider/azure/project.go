@@ -316,12 +316,8 @@ type gatewayDeployment struct {
 // after lists the gateways a service uses, to start after.
 func (d *gatewayDeployment) after(service string) []pulumi.Resource {
 	var out []pulumi.Resource
-	for _, g := range d.plan.Gateways {
-		for _, dep := range g.Dependents {
-			if dep == service {
-				out = append(out, d.gateways[g.ServiceName])
-			}
-		}
+	for _, gw := range d.usedBy(service) {
+		out = append(out, gw)
 	}
 	return out
 }

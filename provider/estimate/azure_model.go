@@ -100,8 +100,7 @@ type azureModel struct {
 	region    string
 	mode      string
 	resources []plan.Resource
-	byURN     map[string]*plan.Resource
-	project   string // the compose project: the prefix of per-service names
+	planIndex
 
 	lineItems
 	unpriced map[string]bool
@@ -120,7 +119,7 @@ type azureModel struct {
 }
 
 func newAzureModel(resources []plan.Resource, p *azurePrices, region, deployMode string) *azureModel {
-	m := &azureModel{p: p, region: region, mode: deployMode, resources: resources, byURN: map[string]*plan.Resource{},
+	m := &azureModel{p: p, region: region, mode: deployMode, resources: resources, planIndex: planIndex{byURN: map[string]*plan.Resource{}},
 		unpriced: map[string]bool{}, notes: map[string]bool{}}
 	for i := range resources {
 		r := &resources[i]
@@ -148,10 +147,8 @@ func (m *azureModel) add(r *plan.Resource, description string, quantity float64,
 // per-service component among its ancestors, or for a build (TaskRun) the
 // service it builds; SharedService otherwise.
 func (m *azureModel) serviceOf(r *plan.Resource) string {
-	for cur, hops := r, 0; cur != nil && hops < 20; cur, hops = m.byURN[cur.Parent], hops+1 {
-		if azurePerServiceComponents[cur.Type] {
-			return m.strip(cur.Name)
-		}
+	if service, ok := m.componentService(r, azurePerServiceComponents); ok {
+		return service
 	}
 	if azureKind(r.Type) == kTaskRun {
 		// The pipeline names each run <pipeline>-<service>.
@@ -164,13 +161,6 @@ func (m *azureModel) serviceOf(r *plan.Resource) string {
 		return m.strip(r.Name)
 	}
 	return SharedService
-}
-
-func (m *azureModel) strip(name string) string {
-	if m.project != "" && strings.HasPrefix(name, m.project+"-") {
-		return strings.TrimPrefix(name, m.project+"-")
-	}
-	return name
 }
 
 func (m *azureModel) price() error {

@@ -206,8 +206,7 @@ type awsModel struct {
 	p         *awsPrices
 	region    string
 	resources []plan.Resource
-	byURN     map[string]*plan.Resource
-	project   string // the Project resource's name: the prefix of per-service names
+	planIndex
 
 	lineItems
 	unpriced map[string]bool
@@ -219,7 +218,7 @@ type awsModel struct {
 }
 
 func newAWSModel(resources []plan.Resource, p *awsPrices, region string) *awsModel {
-	m := &awsModel{p: p, region: region, resources: resources, byURN: map[string]*plan.Resource{},
+	m := &awsModel{p: p, region: region, resources: resources, planIndex: planIndex{byURN: map[string]*plan.Resource{}},
 		unpriced: map[string]bool{}, notes: map[string]bool{}, gpuTasks: map[string]float64{}, gpuServices: map[string][]string{}}
 	for i := range resources {
 		r := &resources[i]
@@ -239,10 +238,8 @@ func (m *awsModel) add(r *plan.Resource, description string, quantity float64, u
 // per-service component among its ancestors, or for the build pipeline's
 // per-image resources their own name; SharedService otherwise.
 func (m *awsModel) serviceOf(r *plan.Resource) string {
-	for cur, hops := r, 0; cur != nil && hops < 20; cur, hops = m.byURN[cur.Parent], hops+1 {
-		if perServiceComponents[cur.Type] {
-			return m.strip(cur.Name)
-		}
+	if service, ok := m.componentService(r, perServiceComponents); ok {
+		return service
 	}
 	if r.Type == tImageBuild || r.Type == tECRRepository {
 		return m.strip(r.Name)
@@ -250,9 +247,27 @@ func (m *awsModel) serviceOf(r *plan.Resource) string {
 	return SharedService
 }
 
-func (m *awsModel) strip(name string) string {
-	if m.project != "" && strings.HasPrefix(name, m.project+"-") {
-		return strings.TrimPrefix(name, m.project+"-")
+// planIndex finds a plan's resources by URN and names the compose service
+// a resource belongs to (both clouds' models embed it).
+type planIndex struct {
+	byURN   map[string]*plan.Resource
+	project string // the compose project: the prefix of per-service names
+}
+
+// componentService is the service of the nearest ancestor of r (or r)
+// whose type is in perService, without the project prefix.
+func (x *planIndex) componentService(r *plan.Resource, perService map[string]bool) (string, bool) {
+	for cur, hops := r, 0; cur != nil && hops < 20; cur, hops = x.byURN[cur.Parent], hops+1 {
+		if perService[cur.Type] {
+			return x.strip(cur.Name), true
+		}
+	}
+	return "", false
+}
+
+func (x *planIndex) strip(name string) string {
+	if x.project != "" && strings.HasPrefix(name, x.project+"-") {
+		return strings.TrimPrefix(name, x.project+"-")
 	}
 	return name
 }

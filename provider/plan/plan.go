@@ -35,8 +35,8 @@ const (
 	// DefaultAzureLocation is where an Azure plan is made when no region is
 	// given.
 	DefaultAzureLocation = "eastus"
-	SecretMarker  = propjson.SecretMarker
-	UnknownMarker = propjson.UnknownMarker
+	SecretMarker         = propjson.SecretMarker
+	UnknownMarker        = propjson.UnknownMarker
 )
 
 // DefaultRegionFor is the region a plan on cloud is made for by default.
