@@ -13,10 +13,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
+	"github.com/DefangLabs/pulumi-defang/provider/imagebuild"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
 	"github.com/DefangLabs/pulumi-defang/provider/spec"
-	"github.com/DefangLabs/pulumi-defang/provider/version"
 )
 
 // codeBuildImage is the CodeBuild managed image that runs docker builds.
@@ -170,7 +170,7 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 	region := regionOf(ctx, comp)
 	images := pulumi.StringMap{}
 	for i, b := range builds {
-		build, err := newImageBuild(ctx, name+"-"+b.Service, pulumi.Map{
+		build, err := imagebuild.Register(ctx, "defang:aws:ImageBuild", name+"-"+b.Service, pulumi.Map{
 			"contextPath":      pulumi.String(b.Context),
 			"contextDigest":    pulumi.String(digests[i]),
 			"dockerfile":       pulumi.String(dockerfileOf(b)),
@@ -278,24 +278,4 @@ func codeBuildPolicy(bucketArn, logGroupArn string, repoArns []string) string {
 			"ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
 		}, Resource: repos},
 	}}.String()
-}
-
-// imageBuildResource is the client side of the defang:aws:ImageBuild custom
-// resource, which this same provider serves (image_build.go).
-type imageBuildResource struct {
-	pulumi.CustomResourceState
-	ImageUri pulumi.StringOutput `pulumi:"imageUri"`
-}
-
-func newImageBuild(ctx *pulumi.Context, name string, inputs pulumi.Map, opts ...pulumi.ResourceOption) (*imageBuildResource, error) {
-	var res imageBuildResource
-	// The version and download URL the SDKs put on their resources: the
-	// ImageBuild then uses the same default defang provider as the Project
-	// whatever the program's language, instead of one that changes once the
-	// engine learns the plugin's version from the previous deployment.
-	opts = append([]pulumi.ResourceOption{pulumi.Version(version.Version), pulumi.PluginDownloadURL(version.PluginDownloadURL)}, opts...)
-	if err := ctx.RegisterResource("defang:aws:ImageBuild", name, inputs, &res, opts...); err != nil {
-		return nil, err
-	}
-	return &res, nil
 }

@@ -2,16 +2,12 @@ package aws
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -26,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
+	"github.com/DefangLabs/pulumi-defang/provider/imagebuild"
 )
 
 // ImageBuildResource is the inferred custom resource defang:aws:ImageBuild,
@@ -34,10 +31,10 @@ var ImageBuildResource = infer.Resource(&ImageBuild{})
 
 // Defaults shared by Check (through Annotate), Diff and Create.
 const (
-	ibDefaultPlatform     = "linux/amd64"
+	ibDefaultPlatform     = imagebuild.DefaultPlatform
 	ibDefaultPollInterval = 5 * time.Second
 	// ibLogTailLines is how many build log lines a failure reports.
-	ibLogTailLines = 30
+	ibLogTailLines = imagebuild.LogTailLines
 	// ibDigestVariable is the buildspec's exported variable with the
 	// pushed image's digest.
 	ibDigestVariable = "IMAGE_DIGEST"
@@ -45,12 +42,12 @@ const (
 
 // Build statuses shown in the resource's log lines (DESIGN.md section 6).
 const (
-	ibStatusQueued       = "BUILD_QUEUED"
-	ibStatusProvisioning = "BUILD_PROVISIONING"
-	ibStatusPending      = "BUILD_PENDING"
-	ibStatusRunning      = "BUILD_RUNNING"
-	ibStatusStopping     = "BUILD_STOPPING"
-	ibStatusFailed       = "BUILD_FAILED"
+	ibStatusQueued       = imagebuild.StatusQueued
+	ibStatusProvisioning = imagebuild.StatusProvisioning
+	ibStatusPending      = imagebuild.StatusPending
+	ibStatusRunning      = imagebuild.StatusRunning
+	ibStatusStopping     = imagebuild.StatusStopping
+	ibStatusFailed       = imagebuild.StatusFailed
 )
 
 // ImageBuild runs one CodeBuild build of one service's build context and
@@ -134,9 +131,7 @@ func (s *ImageBuildState) Annotate(a infer.Annotator) {
 }
 
 var (
-	ibDigestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
-	// ibPlatformPattern accepts os/arch[/variant], as docker does.
-	ibPlatformPattern = regexp.MustCompile(`^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$`)
+	ibDigestPattern = imagebuild.DigestPattern
 	// ibRepositoryURLPattern is registry host[:port]/name, no tag or digest;
 	// ECR repository names are lower case.
 	ibRepositoryURLPattern = regexp.MustCompile(`^[a-zA-Z0-9.-]+(:[0-9]+)?/[a-z0-9]+([._/-][a-z0-9]+)*$`)
@@ -149,20 +144,7 @@ var (
 func (*ImageBuild) Check(
 	ctx context.Context, req infer.CheckRequest,
 ) (infer.CheckResponse[ImageBuildArgs], error) {
-	args, failures, err := infer.DefaultCheck[ImageBuildArgs](ctx, req.NewInputs)
-	if err != nil || len(failures) > 0 {
-		return infer.CheckResponse[ImageBuildArgs]{Inputs: args, Failures: failures}, err
-	}
-	known := func(key string) bool {
-		v, ok := req.NewInputs.GetOk(key)
-		return ok && !v.HasComputed()
-	}
-	for _, f := range args.problems() {
-		if known(f.Property) {
-			failures = append(failures, f)
-		}
-	}
-	return infer.CheckResponse[ImageBuildArgs]{Inputs: args, Failures: failures}, nil
+	return imagebuild.Check(ctx, req, ImageBuildArgs.problems)
 }
 
 // problems lists what is wrong with the inputs, in a fixed order.
@@ -171,36 +153,8 @@ func (a ImageBuildArgs) problems() []p.CheckFailure {
 	fail := func(prop, format string, args ...any) {
 		out = append(out, p.CheckFailure{Property: prop, Reason: fmt.Sprintf(format, args...)})
 	}
-	if !filepath.IsAbs(a.ContextPath) {
-		fail("contextPath", "must be an absolute path, got %q", a.ContextPath)
-	}
-	if !ibDigestPattern.MatchString(a.ContextDigest) {
-		fail("contextDigest", `must look like "sha256:<64 hex digits>", got %q`, a.ContextDigest)
-	}
-	if df := ibString(a.Dockerfile); df != "" {
-		clean := path.Clean(filepath.ToSlash(df))
-		switch {
-		case strings.ContainsRune(df, 0):
-			fail("dockerfile", "must not contain NUL")
-		case filepath.IsAbs(df) || path.IsAbs(clean):
-			fail("dockerfile", "must be relative to the build context, got %q", df)
-		case clean == ".." || strings.HasPrefix(clean, "../"):
-			fail("dockerfile", "must stay inside the build context, got %q", df)
-		}
-	}
-	if strings.ContainsRune(ibString(a.Target), 0) {
-		fail("target", "must not contain NUL")
-	}
-	if pl := ibString(a.Platform); pl != "" && !ibPlatformPattern.MatchString(pl) {
-		fail("platform", `must look like "linux/amd64", got %q`, pl)
-	}
-	for _, k := range sortedKeys(a.BuildArgs) {
-		if k == "" || strings.ContainsAny(k, "=\x00") || strings.ContainsRune(a.BuildArgs[k], 0) {
-			fail("buildArgs", "build argument %q: a name must be non-empty and without '=', "+
-				"and names and values must not contain NUL", k)
-			break
-		}
-	}
+	out = append(out, imagebuild.SourceProblems(a.ContextPath, a.ContextDigest, a.Dockerfile, a.Target, a.Platform,
+		a.BuildArgs)...)
 	if a.Bucket == "" {
 		fail("bucket", "must not be empty")
 	}
@@ -217,28 +171,15 @@ func (a ImageBuildArgs) problems() []p.CheckFailure {
 // ibSettings are the inputs that decide what image comes out, with
 // defaults applied so that "unset" and "set to the default" compare equal.
 type ibSettings struct {
-	contextDigest, dockerfile, target, platform string
-	repositoryURL, codeBuildProject             string
-	buildArgs                                   map[string]string
+	imagebuild.Settings
+	repositoryURL, codeBuildProject string
 }
 
 func (a ImageBuildArgs) settings() ibSettings {
-	df := ibString(a.Dockerfile)
-	if df == "" {
-		df = buildcontext.DefaultDockerfile
-	}
-	pl := ibString(a.Platform)
-	if pl == "" {
-		pl = ibDefaultPlatform
-	}
 	return ibSettings{
-		contextDigest:    a.ContextDigest,
-		dockerfile:       path.Clean(filepath.ToSlash(df)),
-		target:           ibString(a.Target),
-		platform:         pl,
+		Settings:         imagebuild.NewSettings(a.ContextDigest, a.Dockerfile, a.Target, a.Platform, a.BuildArgs),
 		repositoryURL:    a.RepositoryURL,
 		codeBuildProject: a.CodeBuildProject,
-		buildArgs:        a.BuildArgs,
 	}
 }
 
@@ -253,46 +194,11 @@ func (*ImageBuild) Diff(
 	_ context.Context, req infer.DiffRequest[ImageBuildArgs, ImageBuildState],
 ) (infer.DiffResponse, error) {
 	olds, news := req.State.ImageBuildArgs.settings(), req.Inputs.settings()
-	diff := map[string]p.PropertyDiff{}
-	// required inputs are never empty once known (Check rejects that), so
-	// an empty new value is an unknown one: show it as an update.
-	compare := func(key, old, new string, required bool) {
-		switch {
-		case old == new:
-		case required:
-			diff[key] = p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true}
-		case old == "":
-			diff[key] = p.PropertyDiff{Kind: p.AddReplace, InputDiff: true}
-		case new == "":
-			diff[key] = p.PropertyDiff{Kind: p.DeleteReplace, InputDiff: true}
-		default:
-			diff[key] = p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true}
-		}
-	}
-	compare("contextDigest", olds.contextDigest, news.contextDigest, true)
-	compare("dockerfile", olds.dockerfile, news.dockerfile, true) // defaulted, never empty
-	compare("target", olds.target, news.target, false)
-	compare("platform", olds.platform, news.platform, true) // defaulted, never empty
-	compare("repositoryUrl", olds.repositoryURL, news.repositoryURL, true)
-	compare("codeBuildProject", olds.codeBuildProject, news.codeBuildProject, true)
-	// nil and empty maps are the same build.
-	if !ibEqualMaps(olds.buildArgs, news.buildArgs) {
-		switch {
-		case len(olds.buildArgs) == 0:
-			diff["buildArgs"] = p.PropertyDiff{Kind: p.AddReplace, InputDiff: true}
-		case len(news.buildArgs) == 0:
-			diff["buildArgs"] = p.PropertyDiff{Kind: p.DeleteReplace, InputDiff: true}
-		default:
-			diff["buildArgs"] = p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true}
-		}
-	}
-	return infer.DiffResponse{
-		// The new image is built before the old state goes: the running
-		// service keeps its image until it is moved to the new one.
-		DeleteBeforeReplace: false,
-		HasChanges:          len(diff) > 0,
-		DetailedDiff:        diff,
-	}, nil
+	diff := imagebuild.Diff{}
+	diff.CompareSettings(olds.Settings, news.Settings)
+	diff.Compare("repositoryUrl", olds.repositoryURL, news.repositoryURL, true)
+	diff.Compare("codeBuildProject", olds.codeBuildProject, news.codeBuildProject, true)
+	return diff.Response(), nil
 }
 
 // Read returns the state as it is: the build already happened, and the image
@@ -300,7 +206,7 @@ func (*ImageBuild) Diff(
 func (*ImageBuild) Read(
 	_ context.Context, req infer.ReadRequest[ImageBuildArgs, ImageBuildState],
 ) (infer.ReadResponse[ImageBuildArgs, ImageBuildState], error) {
-	return infer.ReadResponse[ImageBuildArgs, ImageBuildState]{ID: req.ID, Inputs: req.Inputs, State: req.State}, nil
+	return imagebuild.Read(req), nil
 }
 
 // Delete does nothing on purpose. The image stays in ECR: a service may still
@@ -343,7 +249,7 @@ func (r *ImageBuild) Create(
 	}
 
 	key := ibContextKey(args.ContextDigest)
-	uploaded, err := ibUploadContext(ctx, clients.S3, args.Bucket, key, args.ContextPath, settings.dockerfile,
+	uploaded, err := ibUploadContext(ctx, clients.S3, args.Bucket, key, args.ContextPath, settings.Dockerfile,
 		args.ContextDigest)
 	if err != nil {
 		return infer.CreateResponse[ImageBuildState]{}, fmt.Errorf("image build %s: %w", req.Name, err)
@@ -399,11 +305,7 @@ func (r *ImageBuild) log(ctx context.Context, msg string) {
 }
 
 // ibContextKey is where a context with this digest lives in the bucket.
-// Keying by digest makes the upload idempotent and shared between services
-// and stacks that build the same context.
-func ibContextKey(digest string) string {
-	return "contexts/" + strings.TrimPrefix(digest, "sha256:") + ".tar.gz"
-}
+func ibContextKey(digest string) string { return imagebuild.ContextKey(digest) }
 
 // ibUploadContext makes sure s3://bucket/key holds the context with the
 // expected digest, and returns the number of bytes uploaded, or -1 when the
@@ -463,9 +365,7 @@ func ibUploadContext(ctx context.Context, client *s3.Client, bucket, key, dir, d
 	return size, nil
 }
 
-func ibContextChanged(want, got string) error {
-	return fmt.Errorf("build context changed during the update (planned %s, now %s); run the update again", want, got)
-}
+func ibContextChanged(want, got string) error { return imagebuild.ContextChanged(want, got) }
 
 // ibObjectExists reports whether s3://bucket/key exists. S3 answers 403 rather
 // than 404 for a missing key when the caller may not list the bucket; both
@@ -495,35 +395,19 @@ func ibECRRegion(repositoryURL, fallback string) string {
 	return fallback
 }
 
-// ibImageTag is the tag pushed with the image: a digest of everything that
-// shapes the image, so two builds of one context with different settings do
-// not take each other's tag (an untagged image may be expired by the
-// repository's lifecycle policy while a service still runs it).
-func ibImageTag(s ibSettings) string {
-	h := sha256.New()
-	write := func(fields ...string) {
-		for _, f := range fields {
-			h.Write([]byte(f))
-			h.Write([]byte{0})
-		}
-	}
-	write("defang-image-v1", s.contextDigest, s.dockerfile, s.target, s.platform)
-	for _, k := range sortedKeys(s.buildArgs) {
-		write(k, s.buildArgs[k])
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+// ibImageTag is the tag pushed with the image (imagebuild.Settings.Tag).
+func ibImageTag(s ibSettings) string { return s.Tag("defang-image-v1") }
 
 // ibDockerFlags are the docker build options, one argv element each, in
 // --flag=value form so that a value starting with "-" cannot be read as a
 // flag. Build arguments are sorted for a stable request.
 func ibDockerFlags(s ibSettings) []string {
-	flags := []string{"--file=" + s.dockerfile, "--platform=" + s.platform}
-	if s.target != "" {
-		flags = append(flags, "--target="+s.target)
+	flags := []string{"--file=" + s.Dockerfile, "--platform=" + s.Platform}
+	if s.Target != "" {
+		flags = append(flags, "--target="+s.Target)
 	}
-	for _, k := range sortedKeys(s.buildArgs) {
-		flags = append(flags, "--build-arg="+k+"="+s.buildArgs[k])
+	for _, k := range imagebuild.SortedKeys(s.BuildArgs) {
+		flags = append(flags, "--build-arg="+k+"="+s.BuildArgs[k])
 	}
 	return flags
 }
@@ -745,15 +629,7 @@ func ibBuildFailure(ctx context.Context, logs *cloudwatchlogs.Client, b cbtypes.
 		}
 		break
 	}
-	lines, err := ibLogTail(ctx, logs, b.Logs)
-	switch {
-	case err != nil:
-		fmt.Fprintf(&msg, "\nThe build log could not be read: %v", err)
-	case len(lines) == 0:
-		msg.WriteString("\nThe build log is empty.")
-	default:
-		fmt.Fprintf(&msg, "\nLast %d lines of the build log:\n%s", len(lines), strings.Join(lines, "\n"))
-	}
+	msg.WriteString(imagebuild.FormatTail(ibLogTail(ctx, logs, b.Logs)))
 	if b.Logs != nil && ibString(b.Logs.DeepLink) != "" {
 		fmt.Fprintf(&msg, "\nFull log: %s", ibString(b.Logs.DeepLink))
 	}
@@ -794,25 +670,8 @@ func ibExportedVariable(b cbtypes.Build, name string) string {
 	return ""
 }
 
-func ibEqualMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // ibString is the value of an optional string, "" when unset.
-func ibString(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
+func ibString(s *string) string { return imagebuild.Deref(s) }
 
 // Compile-time checks that ImageBuild has the methods infer looks for.
 var (
