@@ -9,6 +9,31 @@ import (
 // SubscriptionID is the subscription the fake Azure answers for.
 const SubscriptionID = "00000000-0000-0000-0000-000000000000"
 
+// DeployerObjectID is the Entra object id of the identity the fake Azure
+// says Pulumi runs as (getClientConfig's objectId).
+const DeployerObjectID = "00000000-0000-0000-0000-00000000d0e1"
+
+// armTypes are the ARM resource types of the top-level azure-native
+// resources our components create, as Azure spells them in resource ids
+// (code such as ImageBuild parses these ids). Child resources (subnets,
+// secrets, containers...) keep a flat id under their provider.
+var armTypes = map[string]string{
+	"app:ContainerApp":                     "Microsoft.App/containerApps",
+	"app:ManagedEnvironment":               "Microsoft.App/managedEnvironments",
+	"cache:RedisEnterprise":                "Microsoft.Cache/redisEnterprise",
+	"cognitiveservices:Account":            "Microsoft.CognitiveServices/accounts",
+	"containerregistry:Registry":           "Microsoft.ContainerRegistry/registries",
+	"dbforpostgresql:Server":               "Microsoft.DBforPostgreSQL/flexibleServers",
+	"keyvault:Vault":                       "Microsoft.KeyVault/vaults",
+	"managedidentity:UserAssignedIdentity": "Microsoft.ManagedIdentity/userAssignedIdentities",
+	"network:NetworkSecurityGroup":         "Microsoft.Network/networkSecurityGroups",
+	"network:PrivateEndpoint":              "Microsoft.Network/privateEndpoints",
+	"network:PrivateZone":                  "Microsoft.Network/privateDnsZones",
+	"network:VirtualNetwork":               "Microsoft.Network/virtualNetworks",
+	"operationalinsights:Workspace":        "Microsoft.OperationalInsights/workspaces",
+	"storage:StorageAccount":               "Microsoft.Storage/storageAccounts",
+}
+
 // azureOutputs adds, per azure-native type token, the outputs our code reads
 // (FQDNs, login servers, default domains...) to a resource's state. Each
 // component's file registers its types in an init function
@@ -45,7 +70,11 @@ func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
 	kind := typ
 	if parts := strings.Split(typ, ":"); len(parts) == 3 {
 		module, _, _ := strings.Cut(parts[1], "/") // "app/v20240301" → "app"
-		kind = "Microsoft." + strings.ToUpper(module[:1]) + module[1:] + "/" + parts[2]
+		if k, ok := armTypes[module+":"+parts[2]]; ok {
+			kind = k
+		} else {
+			kind = "Microsoft." + strings.ToUpper(module[:1]) + module[1:] + "/" + parts[2]
+		}
 	}
 	id := "/subscriptions/" + SubscriptionID + "/resourceGroups/" + group + "/providers/" + kind + "/" + physical
 	if typ == "azure-native:resources:ResourceGroup" {
@@ -92,7 +121,7 @@ func init() {
 	// The subscription of the fake Azure, as getClientConfig reports it.
 	RegisterAzureInvoke("azure-native:authorization:getClientConfig", func(property.Map) (property.Map, error) {
 		return property.NewMap(map[string]property.Value{
-			"clientId": property.New(SubscriptionID), "objectId": property.New(SubscriptionID),
+			"clientId": property.New(SubscriptionID), "objectId": property.New(DeployerObjectID),
 			"subscriptionId": property.New(SubscriptionID), "tenantId": property.New(SubscriptionID),
 		}), nil
 	})
