@@ -63,6 +63,7 @@ type Server struct {
 
 	version string
 	region  string
+	blobURL func(account string) string
 	t       *tables
 	srv     *grpc.Server
 	lis     net.Listener
@@ -79,6 +80,7 @@ type Option func(*options)
 type options struct {
 	region, version, recordFile string
 	port                        int
+	blobEndpoint                func(account string) string
 }
 
 // WithRegion sets the AWS region the stand-in answers with (invokes, ARNs,
@@ -95,6 +97,15 @@ func WithVersion(version string) Option { return func(o *options) { o.version = 
 // WithPort listens on a fixed loopback port instead of a free one.
 func WithPort(port int) Option { return func(o *options) { o.port = port } }
 
+// WithBlobEndpoint makes an azure-native stand-in report each storage
+// account's primaryEndpoints.blob as base(account name) instead of
+// https://<account>.blob.core.windows.net/, so that clients of the account
+// reach a fake such as AzureAPI: WithBlobEndpoint(api.BlobEndpoint). The
+// other endpoints are unchanged.
+func WithBlobEndpoint(base func(account string) string) Option {
+	return func(o *options) { o.blobEndpoint = base }
+}
+
 // Start serves the stand-in named name ("aws", "random" or "azure-native")
 // on 127.0.0.1 and a free port.
 func Start(name string, opts ...Option) (*Server, error) {
@@ -105,7 +116,8 @@ func Start(name string, opts ...Option) (*Server, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Server{Name: name, version: o.version, region: o.region, t: newTables(), served: make(chan struct{})}
+	s := &Server{Name: name, version: o.version, region: o.region, blobURL: o.blobEndpoint, t: newTables(),
+		served: make(chan struct{})}
 	if o.recordFile != "" {
 		f, err := os.OpenFile(o.recordFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -483,6 +495,9 @@ func (s *Server) state(typ, urn string, inputs property.Map) (string, property.M
 		return id, out, nil
 	case AzureNative:
 		id, out := fakecloud.AzureState(typ, name, inputs)
+		if typ == "azure-native:storage:StorageAccount" && s.blobURL != nil {
+			out = withBlobEndpoint(out, s.blobURL)
+		}
 		return id, out, nil
 	}
 	return "", property.Map{}, fmt.Errorf("stand-in %s has no resources", s.Name)
@@ -514,6 +529,21 @@ func (s *Server) invoke(token string, args property.Map) (property.Map, error) {
 		}
 	}
 	return property.Map{}, fmt.Errorf("the %s stand-in has no answer for the invoke %s", s.Name, token)
+}
+
+// withBlobEndpoint replaces a storage account's primaryEndpoints.blob with
+// base(its name), keeping the other endpoints.
+func withBlobEndpoint(out property.Map, base func(account string) string) property.Map {
+	name := out.Get("name")
+	if !name.IsString() {
+		return out
+	}
+	endpoints := map[string]property.Value{}
+	if ep := out.Get("primaryEndpoints"); ep.IsMap() {
+		endpoints = ep.AsMap().AsMap()
+	}
+	endpoints["blob"] = property.New(base(name.AsString()))
+	return out.Set("primaryEndpoints", property.New(property.NewMap(endpoints)))
 }
 
 // azureZeroID is the subscription, tenant and client id of the fake Azure.
