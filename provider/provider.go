@@ -61,7 +61,7 @@ func New(opts ...Option) (p.Provider, error) {
 			infer.ComponentF(azure.NewLlmGateway),
 			infer.ComponentF(azure.NewBuildPipeline),
 		).
-		WithResources(aws.ImageBuildResource).
+		WithResources(aws.ImageBuildResource, azure.ImageBuildResource).
 		WithFunctions(infer.Function(&EstimateFunction{estimator: o.estimator})).
 		Build()
 	if err != nil {

@@ -1,137 +1,35 @@
 package azure_test
 
 // Component tests of defang:azure:BuildPipeline, per mode: the registry and
-// storage security settings, the context blob named by digest, the TaskRun's
-// build inputs, determinism (an unchanged context changes no input, an
-// edited one changes the blob and the run) and naming limits.
-//
-// Most tests construct the component through plan.Construct (the shared
-// mock monitor and fake Azure, which answers the SAS invoke through
-// fakecloud.RegisterAzureInvoke). A few need what that monitor does not
-// offer: secret values revealed (the SAS URL), the packed file behind the
-// blob's asset, or a failed ACR run; they use bpConstruct, the same
-// integration server with a monitor of their own.
+// storage security settings (no shared keys), the deployer's storage roles,
+// the ImageBuild's inputs, determinism (an unchanged context changes no
+// input, an edited one changes its build's digest) and naming limits. The
+// build itself (upload, SAS, ACR run, statuses, log tail) is
+// defang:azure:ImageBuild's, tested in image_build_test.go.
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/blang/semver"
-	p "github.com/pulumi/pulumi-go-provider"
-	"github.com/pulumi/pulumi-go-provider/integration"
-	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
-	"github.com/DefangLabs/pulumi-defang/provider"
 	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 	"github.com/DefangLabs/pulumi-defang/provider/plan"
 )
 
-const bpToken = "defang:azure:BuildPipeline"
-
-// bpRes is one registered resource.
-type bpRes struct {
-	Type, Name, Parent string
-	Custom             bool
-	Inputs             property.Map
-}
-
-// bpWorld is a construction's registrations and outputs.
-type bpWorld struct {
-	res   []bpRes
-	state property.Map
-}
-
-func (w bpWorld) ofType(typ string) []bpRes {
-	var out []bpRes
-	for _, r := range w.res {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func (w bpWorld) one(t *testing.T, typ string) bpRes {
-	t.Helper()
-	rs := w.ofType(typ)
-	if len(rs) != 1 {
-		t.Fatalf("%s: got %d, want 1", typ, len(rs))
-	}
-	return rs[0]
-}
-
-// bpConstruct runs the component under the integration server. mutate, when
-// set, may change a custom resource's fake state (a failed run).
-func bpConstruct(inputs map[string]property.Value, mutate func(typ string, state property.Map) property.Map) (bpWorld, error) {
-	prov, err := provider.New()
-	if err != nil {
-		return bpWorld{}, err
-	}
-	var mu sync.Mutex
-	var res []bpRes
-	mocks := &integration.MockResourceMonitor{
-		CallF: func(args integration.MockCallArgs) (property.Map, error) {
-			return fakecloud.AzureInvoke(string(args.Token), args.Args)
-		},
-		NewResourceF: func(args integration.MockResourceArgs) (string, property.Map, error) {
-			parent := ""
-			if args.RegisterRPC != nil {
-				parent = args.RegisterRPC.GetParent()
-			}
-			mu.Lock()
-			res = append(res, bpRes{Type: string(args.TypeToken), Name: args.Name, Parent: parent, Custom: args.Custom, Inputs: args.Inputs})
-			mu.Unlock()
-			if !args.Custom {
-				return "", property.Map{}, nil
-			}
-			id, state := fakecloud.AzureState(string(args.TypeToken), args.Name, args.Inputs)
-			if mutate != nil {
-				state = mutate(string(args.TypeToken), state)
-			}
-			return id, state, nil
-		},
-	}
-	server, err := integration.NewServer(context.Background(), provider.Name, semver.MustParse("1.0.0"),
-		integration.WithProvider(prov), integration.WithMocks(mocks))
-	if err != nil {
-		return bpWorld{}, err
-	}
-	urn := presource.NewURN("dev", "shop", "", tokens.Type(bpToken), "shop")
-	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: property.NewMap(inputs)})
-	if err != nil {
-		return bpWorld{}, err
-	}
-	return bpWorld{res: res, state: resp.State}, nil
-}
-
-func bpMustConstruct(t *testing.T, inputs map[string]property.Value) bpWorld {
-	t.Helper()
-	w, err := bpConstruct(inputs, nil)
-	if err != nil {
-		t.Fatalf("construct: %v", err)
-	}
-	for _, r := range w.res {
-		if r.Type != bpToken && r.Parent == "" {
-			t.Errorf("%s %s has no parent", r.Type, r.Name)
-		}
-	}
-	return w
-}
+const (
+	bpToken      = "defang:azure:BuildPipeline"
+	azImageBuild = "defang:azure:ImageBuild"
+)
 
 // bpPlain turns a value into plain Go values; secrets are revealed.
 func bpPlain(v property.Value) any {
@@ -162,18 +60,6 @@ func bpPlain(v property.Value) any {
 		return "asset:" + v.AsAsset().Path
 	}
 	return fmt.Sprintf("[%v]", v)
-}
-
-func bpIn(r bpRes, path ...string) any {
-	var cur any = bpPlain(property.New(r.Inputs))
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[k]
-	}
-	return cur
 }
 
 func bpStr(s string) property.Value { return property.New(s) }
@@ -215,15 +101,6 @@ func bpWebBuild(dir string) property.Value {
 		"platform": bpStr("linux/arm64"),
 		"args":     bpObj(map[string]property.Value{"VERSION": bpStr("1.2"), "ALPHA": bpStr("a b")}),
 	})
-}
-
-// bpIsolateCache points the packed-context cache at a temporary directory.
-func bpIsolateCache(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", dir)
-	t.Setenv("HOME", dir)
-	return dir
 }
 
 var (
@@ -286,7 +163,6 @@ func bpAt(v any, path ...string) any {
 }
 
 func TestBuildPipelinePerMode(t *testing.T) {
-	bpIsolateCache(t)
 	for _, tc := range []struct {
 		mode, sku     string
 		zoneRedundant bool
@@ -317,7 +193,7 @@ func TestBuildPipelinePerMode(t *testing.T) {
 			sa := bpOne(t, res, "azure-native:storage:StorageAccount").Inputs
 			for key, want := range map[string]any{
 				"enableHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": false,
-				"allowSharedKeyAccess": true, "allowCrossTenantReplication": false, "kind": "StorageV2",
+				"allowSharedKeyAccess": false, "allowCrossTenantReplication": false, "kind": "StorageV2",
 				"defaultToOAuthAuthentication": true,
 			} {
 				if got := bpAt(sa, key); got != want {
@@ -336,41 +212,50 @@ func TestBuildPipelinePerMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hexDigest := strings.TrimPrefix(digest, "sha256:")
-			blob := bpOne(t, res, "azure-native:storage:Blob").Inputs
-			if got, want := bpAt(blob, "blobName"), "contexts/"+hexDigest+".tar.gz"; got != want {
-				t.Errorf("blob name: got %v, want %s", got, want)
+			if n := len(bpOfType(res, "azure-native:storage:Blob")) + len(bpOfType(res, "azure-native:containerregistry:TaskRun")); n != 0 {
+				t.Errorf("%d azure-native blobs or task runs: the ImageBuild uploads and builds", n)
 			}
-
-			run := bpOne(t, res, "azure-native:containerregistry:TaskRun")
-			if got := bpAt(run.Inputs, "forceUpdateTag"); got != digest {
-				t.Errorf("forceUpdateTag: got %v, want the context digest %s", got, digest)
-			}
-			req, _ := bpAt(run.Inputs, "runRequest").(map[string]any)
+			build := bpOne(t, res, azImageBuild)
+			registryID := "/subscriptions/" + fakecloud.SubscriptionID + "/resourceGroups/" +
+				azure.ResourceGroupName("shop", "dev", "eastus") + "/providers/Microsoft.ContainerRegistry/registries/" + name
+			accountID := "/subscriptions/" + fakecloud.SubscriptionID + "/resourceGroups/" +
+				azure.ResourceGroupName("shop", "dev", "eastus") + "/providers/Microsoft.Storage/storageAccounts/" + account
 			for key, want := range map[string]any{
-				"type": "DockerBuildRequest", "dockerFilePath": "Dockerfile", "target": "prod", "isPushEnabled": true,
-				"timeout": 3600.0, "sourceLocation": plan.SecretMarker,
+				"contextPath": dir, "contextDigest": digest, "dockerfile": "Dockerfile", "target": "prod",
+				"platform": "linux/arm64", "buildArgs": map[string]any{"ALPHA": "a b", "VERSION": "1.2"},
+				"registryId": registryID, "repositoryUrl": name + ".azurecr.io/web",
+				"containerUrl": "https://" + account + ".blob.core.windows.net/builds",
 			} {
-				if req[key] != want {
-					t.Errorf("runRequest.%s: got %v, want %v", key, req[key], want)
+				if got := build.Inputs[key]; !reflect.DeepEqual(got, want) {
+					t.Errorf("ImageBuild %s: got %v, want %v", key, got, want)
 				}
 			}
-			if got, want := req["platform"], map[string]any{"os": "Linux", "architecture": "arm64"}; !reflect.DeepEqual(got, want) {
-				t.Errorf("runRequest.platform: got %v, want %v", got, want)
+
+			// The deployer, and only it, may write the contexts and sign
+			// the builds' read SAS; each grant on one resource.
+			grants := bpOfType(res, "azure-native:authorization:RoleAssignment")
+			wantGrants := map[string]string{
+				accountID + "/blobServices/default/containers/builds": "ba92f5b4-2d11-453d-a403-e96b0029c9fe", // Storage Blob Data Contributor
+				accountID: "db58b8e5-c6ad-4a2a-8342-4190687cbf4a", // Storage Blob Delegator
 			}
-			wantArgs := []any{
-				map[string]any{"name": "ALPHA", "value": "a b", "isSecret": false},
-				map[string]any{"name": "VERSION", "value": "1.2", "isSecret": false},
+			if len(grants) != len(wantGrants) {
+				t.Fatalf("role assignments: got %d, want %d", len(grants), len(wantGrants))
 			}
-			if !reflect.DeepEqual(req["arguments"], wantArgs) {
-				t.Errorf("runRequest.arguments: got %v, want %v", req["arguments"], wantArgs)
-			}
-			images, _ := req["imageNames"].([]any)
-			if len(images) != 1 || !regexp.MustCompile(`^web:[0-9a-f]{32}$`).MatchString(fmt.Sprint(images[0])) {
-				t.Errorf("runRequest.imageNames: got %v, want [web:<32 hex>]", req["imageNames"])
-			}
-			if !bpContains(run.DependsOn, "::shop-context-"+hexDigest[:16]) {
-				t.Errorf("the TaskRun does not depend on its context blob: %v", run.DependsOn)
+			for _, g := range grants {
+				scope := fmt.Sprint(g.Inputs["scope"])
+				role, ok := wantGrants[scope]
+				if !ok || !strings.HasSuffix(fmt.Sprint(g.Inputs["roleDefinitionId"]), "/roleDefinitions/"+role) {
+					t.Errorf("role assignment %s: scope %s, role %v", g.Name, scope, g.Inputs["roleDefinitionId"])
+				}
+				if g.Inputs["principalId"] != fakecloud.DeployerObjectID {
+					t.Errorf("role assignment %s: principal %v, want the deployer %s", g.Name, g.Inputs["principalId"], fakecloud.DeployerObjectID)
+				}
+				if pt, set := g.Inputs["principalType"]; set {
+					t.Errorf("role assignment %s: principalType %v; the deployer may be a user or a service principal", g.Name, pt)
+				}
+				if !bpContains(build.DependsOn, "::"+g.Name) {
+					t.Errorf("the ImageBuild does not wait for the role assignment %s: %v", g.Name, build.DependsOn)
+				}
 			}
 
 			if b, _ := json.Marshal([]any{res, out}); strings.Contains(string(b), "sig=") {
@@ -400,90 +285,7 @@ func bpContains(list []string, suffix string) bool {
 	return false
 }
 
-// The SAS URL and the packed file, which the plan does not show: a read-only
-// SAS for the one blob with the fixed expiry, secret, and the blob's asset
-// is the packed context in the cache, whose digest is the blob's name.
-func TestBuildPipelineSASAndPackedContext(t *testing.T) {
-	cache := bpIsolateCache(t)
-	dir := bpContext(t, "v1")
-	w := bpMustConstruct(t, bpInputs("balanced", "shop", bpWebBuild(dir)))
-	digest, err := buildcontext.Digest(dir, "Dockerfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hexDigest := strings.TrimPrefix(digest, "sha256:")
-	account := fmt.Sprint(bpIn(w.one(t, "azure-native:storage:StorageAccount"), "accountName"))
-
-	run := w.one(t, "azure-native:containerregistry:TaskRun")
-	src := fmt.Sprint(bpIn(run, "runRequest", "sourceLocation"))
-	wantURL := "https://" + account + ".blob.core.windows.net/builds/contexts/" + hexDigest + ".tar.gz?"
-	for _, want := range []string{wantURL, "sp=r&", "sr=b&", "spr=https&", "se=2099-01-01T00%3A00%3A00Z", "sig="} {
-		if !strings.Contains(src, want) {
-			t.Errorf("runRequest.sourceLocation %s: want %q in it", src, want)
-		}
-	}
-	if rr, ok := run.Inputs.GetOk("runRequest"); !ok || !bpSecretAt(rr, "sourceLocation") {
-		t.Error("runRequest.sourceLocation (a SAS URL) must be secret")
-	}
-
-	packed := filepath.Join(cache, "pulumi-defang", "contexts", hexDigest+".tar.gz")
-	if got := bpIn(w.one(t, "azure-native:storage:Blob"), "source"); got != "asset:"+packed {
-		t.Errorf("blob source: got %v, want the packed context %s", got, packed)
-	}
-	f, err := os.Open(packed)
-	if err != nil {
-		t.Fatalf("packed context: %v", err)
-	}
-	defer f.Close()
-	if err := bpCheckArchive(f, []string{".dockerignore", "Dockerfile", "app.txt"}); err != nil {
-		t.Error(err)
-	}
-
-	// A second construction reuses the packed file and signs the same SAS.
-	w2 := bpMustConstruct(t, bpInputs("balanced", "shop", bpWebBuild(dir)))
-	if got := fmt.Sprint(bpIn(w2.one(t, "azure-native:containerregistry:TaskRun"), "runRequest", "sourceLocation")); got != src {
-		t.Errorf("the SAS URL changed between two runs:\n%s\n%s", src, got)
-	}
-}
-
-// bpSecretAt reports whether v, or its key field, is secret.
-func bpSecretAt(v property.Value, key string) bool {
-	if v.Secret() {
-		return true
-	}
-	if !v.IsMap() {
-		return false
-	}
-	f, ok := v.AsMap().GetOk(key)
-	return ok && f.Secret()
-}
-
-// bpCheckArchive checks that r is a gzip-compressed tar of exactly names.
-func bpCheckArchive(r io.Reader, names []string) error {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return fmt.Errorf("packed context: %w", err)
-	}
-	tr := tar.NewReader(zr)
-	var got []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("packed context: %w", err)
-		}
-		got = append(got, h.Name)
-	}
-	if !reflect.DeepEqual(got, names) {
-		return fmt.Errorf("packed context holds %v, want %v", got, names)
-	}
-	return nil
-}
-
 func TestBuildPipelineRebuildsOnlyOnChange(t *testing.T) {
-	bpIsolateCache(t)
 	web, api := bpContext(t, "web v1"), bpContext(t, "api v1")
 	apiBuild := bpObj(map[string]property.Value{"service": bpStr("api"), "context": bpStr(api)})
 	snapshot := func() map[string]any {
@@ -508,87 +310,52 @@ func TestBuildPipelineRebuildsOnlyOnChange(t *testing.T) {
 	}
 	third := snapshot()
 
-	runOf := func(s map[string]any, svc string) map[string]any {
-		m, _ := s["azure-native:containerregistry:TaskRun::shop-"+svc].(map[string]any)
+	buildOf := func(s map[string]any, svc string) map[string]any {
+		m, _ := s[azImageBuild+"::shop-"+svc].(map[string]any)
 		return m
 	}
-	if runOf(first, "web")["forceUpdateTag"] == runOf(third, "web")["forceUpdateTag"] {
-		t.Error("editing web's context did not change its forceUpdateTag")
+	if buildOf(first, "web")["contextDigest"] == buildOf(third, "web")["contextDigest"] {
+		t.Error("editing web's context did not change its ImageBuild's contextDigest")
 	}
-	if reflect.DeepEqual(bpAt(runOf(first, "web"), "runRequest", "imageNames"), bpAt(runOf(third, "web"), "runRequest", "imageNames")) {
-		t.Error("editing web's context did not change its image tag")
-	}
-	if !reflect.DeepEqual(runOf(first, "api"), runOf(third, "api")) {
-		t.Errorf("api's TaskRun changed although its context did not:\n%v\n%v", runOf(first, "api"), runOf(third, "api"))
-	}
-	blobNames := func(s map[string]any) map[string]bool {
-		out := map[string]bool{}
-		for k, v := range s {
-			if strings.HasPrefix(k, "azure-native:storage:Blob::") {
-				out[fmt.Sprint(bpAt(v, "blobName"))] = true
-			}
-		}
-		return out
-	}
-	before, after := blobNames(first), blobNames(third)
-	if len(before) != 2 || len(after) != 2 {
-		t.Fatalf("blobs: before %v, after %v; want two each", before, after)
-	}
-	same := 0
-	for n := range after {
-		if before[n] {
-			same++
-		}
-	}
-	if same != 1 {
-		t.Errorf("blobs: before %v, after %v; want api's kept and web's renamed", before, after)
+	if !reflect.DeepEqual(buildOf(first, "api"), buildOf(third, "api")) {
+		t.Errorf("api's ImageBuild changed although its context did not:\n%v\n%v", buildOf(first, "api"), buildOf(third, "api"))
 	}
 
-	// A changed build setting alone re-runs the build under a new tag, with
-	// the same blob.
+	// A changed build setting alone changes that input, not the digest.
 	changed := bpObj(map[string]property.Value{"service": bpStr("api"), "context": bpStr(api), "target": bpStr("base")})
 	res, _ := bpPlan(t, bpInputs("balanced", "shop", bpWebBuild(web), changed))
-	for _, r := range res {
-		if r.Name != "shop-api" || r.Type != "azure-native:containerregistry:TaskRun" {
-			continue
-		}
-		if reflect.DeepEqual(bpAt(r.Inputs, "runRequest", "imageNames"), bpAt(runOf(third, "api"), "runRequest", "imageNames")) {
-			t.Error("a new target kept the image tag")
-		}
-		if r.Inputs["forceUpdateTag"] != runOf(third, "api")["forceUpdateTag"] {
-			t.Error("a new target changed the forceUpdateTag (the context digest)")
+	for _, r := range bpOfType(res, azImageBuild) {
+		if r.Name == "shop-api" && (r.Inputs["target"] != "base" || r.Inputs["contextDigest"] != buildOf(third, "api")["contextDigest"]) {
+			t.Errorf("a new target: got %v", r.Inputs)
 		}
 	}
 }
 
-func TestBuildPipelineSharedContextOneBlob(t *testing.T) {
-	bpIsolateCache(t)
+func TestBuildPipelineSharedContext(t *testing.T) {
 	dir := bpContext(t, "shared")
 	res, _ := bpPlan(t, bpInputs("affordable", "shop",
 		bpObj(map[string]property.Value{"service": bpStr("worker"), "context": bpStr(dir)}),
 		bpObj(map[string]property.Value{"service": bpStr("web"), "context": bpStr(dir), "target": bpStr("base")}),
 	))
-	if got := len(bpOfType(res, "azure-native:storage:Blob")); got != 1 {
-		t.Errorf("blobs: got %d, want 1 for two services with one context", got)
+	builds := bpOfType(res, azImageBuild)
+	if len(builds) != 2 {
+		t.Fatalf("image builds: got %d, want 2", len(builds))
 	}
-	runs := bpOfType(res, "azure-native:containerregistry:TaskRun")
-	if len(runs) != 2 {
-		t.Fatalf("task runs: got %d, want 2", len(runs))
+	// One digest (so one blob, contexts/<digest>.tar.gz), two repositories.
+	if builds[0].Inputs["contextDigest"] != builds[1].Inputs["contextDigest"] {
+		t.Errorf("one context, two digests: %v %v", builds[0].Inputs["contextDigest"], builds[1].Inputs["contextDigest"])
 	}
-	tags := map[string]bool{}
-	for _, r := range runs {
-		tags[fmt.Sprint(bpAt(r.Inputs, "runRequest", "imageNames"))] = true
-		if p := bpAt(r.Inputs, "runRequest", "platform"); !reflect.DeepEqual(p, map[string]any{"os": "Linux", "architecture": "amd64"}) {
-			t.Errorf("default platform: got %v", p)
+	if builds[0].Inputs["repositoryUrl"] == builds[1].Inputs["repositoryUrl"] {
+		t.Errorf("two services share the repository %v", builds[0].Inputs["repositoryUrl"])
+	}
+	for _, b := range builds {
+		if b.Inputs["platform"] != "linux/amd64" {
+			t.Errorf("default platform: got %v", b.Inputs["platform"])
 		}
-	}
-	if len(tags) != 2 {
-		t.Errorf("image names: %v; want one per service", tags)
 	}
 }
 
 func TestBuildPipelineLongNames(t *testing.T) {
-	bpIsolateCache(t)
 	project := "an-extremely-long-project-name-that-goes-on-and-on-for-ever-and-ever-" + strings.Repeat("x", 40)
 	service := "Service_With.A-Very-Long-Name-" + strings.Repeat("y", 60)
 	res, _ := bpPlan(t, bpInputs("high_availability", project,
@@ -601,13 +368,9 @@ func TestBuildPipelineLongNames(t *testing.T) {
 	if !bpCompact.MatchString(sa) || len(sa) > 24 {
 		t.Errorf("storage account name %q (%d): want at most 24 lowercase letters and digits", sa, len(sa))
 	}
-	run := bpOne(t, res, "azure-native:containerregistry:TaskRun").Inputs
-	if n, _ := bpAt(run, "taskRunName").(string); !bpDashed.MatchString(n) || len(n) < 5 || len(n) > 50 {
-		t.Errorf("task run name %q (%d): want 5-50 lowercase letters, digits and hyphens", n, len(n))
-	}
-	images, _ := bpAt(run, "runRequest", "imageNames").([]any)
-	if len(images) != 1 || !regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*:[0-9a-f]{32}$`).MatchString(fmt.Sprint(images[0])) {
-		t.Errorf("image name %v: want a valid lower-case repository and tag", images)
+	repo := fmt.Sprint(bpOne(t, res, azImageBuild).Inputs["repositoryUrl"])
+	if !regexp.MustCompile(`^`+reg+`\.azurecr\.io/[a-z0-9]+([._-][a-z0-9]+)*$`).MatchString(repo) || len(repo) > 256 {
+		t.Errorf("repository %s: want a valid lower-case repository of the registry", repo)
 	}
 
 	// Another project with the same long prefix gets other names.
@@ -621,51 +384,7 @@ func TestBuildPipelineLongNames(t *testing.T) {
 	}
 }
 
-func TestBuildPipelineFailedRun(t *testing.T) {
-	bpIsolateCache(t)
-	failed := func(typ string, state property.Map) property.Map {
-		if typ != "azure-native:containerregistry:TaskRun" {
-			return state
-		}
-		return state.Set("runResult", bpObj(map[string]property.Value{
-			"runId": bpStr("ca42"), "status": bpStr("Failed"),
-			"runErrorMessage": bpStr("failed during run, err: exit status 1"),
-		}))
-	}
-	_, err := bpConstruct(bpInputs("balanced", "shop", bpWebBuild(bpContext(t, "v1"))), failed)
-	if err == nil {
-		t.Fatal("a failed ACR run must fail the component")
-	}
-	for _, want := range []string{"BUILD_FAILED", `service "web"`, "ca42", "exit status 1", "az acr task logs"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not mention %q", err, want)
-		}
-	}
-}
-
-func TestBuildPipelineDigestlessRunFallsBackToTag(t *testing.T) {
-	bpIsolateCache(t)
-	noImages := func(typ string, state property.Map) property.Map {
-		if typ != "azure-native:containerregistry:TaskRun" {
-			return state
-		}
-		return state.Set("runResult", bpObj(map[string]property.Value{"runId": bpStr("ca43"), "status": bpStr("Succeeded")}))
-	}
-	w, err := bpConstruct(bpInputs("affordable", "shop", bpWebBuild(bpContext(t, "v1"))), noImages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := w.one(t, "azure-native:containerregistry:TaskRun")
-	image := fmt.Sprint(bpIn(run, "runRequest", "imageNames").([]any)[0])
-	out := bpPlain(property.New(w.state)).(map[string]any)
-	want := fmt.Sprint(out["registryLoginServer"]) + "/" + image
-	if got := out["imageUris"].(map[string]any)["web"]; got != want {
-		t.Errorf("imageUris.web: got %v, want the tag reference %s", got, want)
-	}
-}
-
 func TestBuildPipelineErrors(t *testing.T) {
-	bpIsolateCache(t)
 	good := bpContext(t, "v1")
 	noDockerfile := t.TempDir()
 	for name, tc := range map[string]struct {
@@ -696,12 +415,12 @@ func TestBuildPipelineErrors(t *testing.T) {
 }
 
 // Without builds the pipeline still creates the registry and the storage,
-// and no blob or run.
+// and no build.
 func TestBuildPipelineWithoutBuilds(t *testing.T) {
 	res, out := bpPlan(t, bpInputs("balanced", "shop"))
 	for typ, want := range map[string]int{
 		"azure-native:containerregistry:Registry": 1, "azure-native:storage:StorageAccount": 1,
-		"azure-native:storage:BlobContainer": 1, "azure-native:storage:Blob": 0, "azure-native:containerregistry:TaskRun": 0,
+		"azure-native:storage:BlobContainer": 1, azImageBuild: 0,
 	} {
 		if got := len(bpOfType(res, typ)); got != want {
 			t.Errorf("%s: got %d, want %d", typ, got, want)

@@ -81,12 +81,21 @@ func ResourceGroupName(project, stack, location string) string {
 	return dashedName(maxResourceGroupName, "defang", project, stack, location)
 }
 
-// subscriptionID is the subscription the azure-native provider of parent
-// deploys into (getClientConfig).
-func subscriptionID(ctx *pulumi.Context, parent pulumi.Resource) (string, error) {
+// clientConfig is the subscription the azure-native provider of parent
+// deploys into and the identity it deploys as (getClientConfig).
+func clientConfig(ctx *pulumi.Context, parent pulumi.Resource) (*authorization.GetClientConfigResult, error) {
 	cfg, err := authorization.GetClientConfig(ctx, pulumi.Parent(parent))
 	if err != nil {
-		return "", fmt.Errorf("reading the Azure subscription (getClientConfig): %w", err)
+		return nil, fmt.Errorf("reading the Azure subscription (getClientConfig): %w", err)
+	}
+	return cfg, nil
+}
+
+// subscriptionID is the subscription of clientConfig.
+func subscriptionID(ctx *pulumi.Context, parent pulumi.Resource) (string, error) {
+	cfg, err := clientConfig(ctx, parent)
+	if err != nil {
+		return "", err
 	}
 	return cfg.SubscriptionId, nil
 }

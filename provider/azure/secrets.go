@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
+	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
@@ -20,6 +21,11 @@ const (
 	RoleKeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6"
 	// RoleAcrPull pulls images from a container registry.
 	RoleAcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+	// RoleStorageBlobDataContributor reads, writes and deletes blobs.
+	RoleStorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
+	// RoleStorageBlobDelegator gets the user delegation key that signs a
+	// user delegation SAS (granted at account level only).
+	RoleStorageBlobDelegator = "db58b8e5-c6ad-4a2a-8342-4190687cbf4a"
 )
 
 const (
@@ -193,6 +199,35 @@ func GrantRole(ctx *pulumi.Context, name string, args RoleGrantArgs, opts ...pul
 			return stableGUID(v[0].(string), v[1].(string), role)
 		}).(pulumi.StringOutput),
 	}, opts...)
+}
+
+// roleAssignment is a RoleAssignment registered by type token (see
+// grantDeployerRole).
+type roleAssignment struct {
+	pulumi.CustomResourceState
+}
+
+// grantDeployerRole assigns a built-in role on one resource to the identity
+// Pulumi runs as, which may be a user or a service principal. ARM looks the
+// type up when the assignment names none, and refuses one that does not
+// match (UnmatchedPrincipalType); the azure-native Go SDK's RoleAssignment
+// always sends one ("User" by default), so this one is registered by type
+// token with principalType left out.
+func grantDeployerRole(ctx *pulumi.Context, name string, principalID string, scope pulumi.StringOutput, role string,
+	opts ...pulumi.ResourceOption,
+) (pulumi.Resource, error) {
+	var res roleAssignment
+	err := ctx.RegisterResource("azure-native:authorization:RoleAssignment", name, pulumi.Map{
+		"principalId": pulumi.String(principalID),
+		"scope":       scope,
+		"roleDefinitionId": scope.ApplyT(func(s string) string {
+			return subscriptionOf(s) + "/providers/Microsoft.Authorization/roleDefinitions/" + role
+		}).(pulumi.StringOutput),
+		"roleAssignmentName": scope.ApplyT(func(s string) string {
+			return stableGUID(s, principalID, role)
+		}).(pulumi.StringOutput),
+	}, &res, utilities.PkgResourceDefaultOpts(opts)...)
+	return &res, err
 }
 
 // subscriptionOf returns "/subscriptions/<id>" of an ARM resource id.

@@ -5,7 +5,7 @@ package estimate
 // prices the AWS ones. Container Apps are vCPU- and GiB-seconds of their
 // replicas, Log Analytics is the assumed ingestion of every app plus the
 // retention beyond the free 31 days, ACR is its SKU's daily price plus the
-// assumed build time of each TaskRun, PostgreSQL Flexible Server and Azure
+// assumed build time of each ImageBuild, PostgreSQL Flexible Server and Azure
 // Managed Redis are priced by SKU (doubled by high availability), and the
 // network's billable pieces (private endpoints, private DNS zones, the
 // Container Apps environment's load balancer and public IPs) as planned.
@@ -30,11 +30,12 @@ import (
 // "app:ContainerApp"), so that a component moving to another API version
 // stays priced.
 const (
-	kContainerApp    = "app:ContainerApp"
-	kManagedEnv      = "app:ManagedEnvironment"
-	kWorkspace       = "operationalinsights:Workspace"
-	kRegistry        = "containerregistry:Registry"
-	kTaskRun         = "containerregistry:TaskRun"
+	kContainerApp = "app:ContainerApp"
+	kManagedEnv   = "app:ManagedEnvironment"
+	kWorkspace    = "operationalinsights:Workspace"
+	kRegistry     = "containerregistry:Registry"
+	// kImageBuild is our own ACR Tasks build (defang:azure:ImageBuild).
+	kImageBuild      = "defang:azure:ImageBuild"
 	kStorageAccount  = "storage:StorageAccount"
 	kPostgresServer  = "dbforpostgresql:Server"
 	kRedisCluster    = "cache:RedisEnterprise"
@@ -50,6 +51,9 @@ const (
 // azureKind is the kind of an azure-native type token, "" for any other
 // token.
 func azureKind(typ string) string {
+	if typ == kImageBuild {
+		return kImageBuild
+	}
 	parts := strings.Split(typ, ":")
 	if len(parts) != 3 || parts[0] != "azure-native" {
 		return ""
@@ -144,19 +148,16 @@ func (m *azureModel) add(r *plan.Resource, description string, quantity float64,
 }
 
 // serviceOf names the compose service a resource belongs to: the nearest
-// per-service component among its ancestors, or for a build (TaskRun) the
-// service it builds; SharedService otherwise.
+// per-service component among its ancestors, or for a build (ImageBuild)
+// the service it builds; SharedService otherwise.
 func (m *azureModel) serviceOf(r *plan.Resource) string {
 	if service, ok := m.componentService(r, azurePerServiceComponents); ok {
 		return service
 	}
-	if azureKind(r.Type) == kTaskRun {
-		// The pipeline names each run <pipeline>-<service>.
+	if azureKind(r.Type) == kImageBuild {
+		// The pipeline names each build <pipeline>-<service>.
 		if p := m.byURN[r.Parent]; p != nil && strings.HasPrefix(r.Name, p.Name+"-") {
 			return strings.TrimPrefix(r.Name, p.Name+"-")
-		}
-		if run := str(r.Inputs, "taskRunName"); strings.HasPrefix(run, "build-") {
-			return strings.TrimPrefix(run, "build-")
 		}
 		return m.strip(r.Name)
 	}
@@ -186,8 +187,8 @@ func (m *azureModel) price() error {
 			workspaces++
 		case kRegistry:
 			err = m.registry(r)
-		case kTaskRun:
-			m.taskRun(r)
+		case kImageBuild:
+			m.imageBuild(r)
 		case kStorageAccount:
 			sku := "Standard_LRS"
 			if s, ok := r.Inputs["sku"].(map[string]any); ok && str(s, "name") != "" {
@@ -340,15 +341,10 @@ func (m *azureModel) registry(r *plan.Resource) error {
 	return nil
 }
 
-// taskRun prices the assumed build time of one image: BuildMinutesPerImage
-// on the run's vCPUs.
-func (m *azureModel) taskRun(r *plan.Resource) {
+// imageBuild prices the assumed build time of one image: BuildMinutesPerImage
+// on the vCPUs of an ACR Tasks run on the shared agent pool.
+func (m *azureModel) imageBuild(r *plan.Resource) {
 	cpu := ACRTaskDefaultVCPU
-	if req, ok := r.Inputs["runRequest"].(map[string]any); ok {
-		if agent, ok := req["agentConfiguration"].(map[string]any); ok && num(agent, "cpu") > 0 {
-			cpu = num(agent, "cpu")
-		}
-	}
 	m.add(r, fmt.Sprintf("ACR Tasks build time (%g minutes assumed on %g vCPU)", BuildMinutesPerImage, cpu),
 		BuildMinutesPerImage*60*cpu, "vCPU-second", m.p.ACRTaskVCPUSecond)
 }

@@ -16,17 +16,17 @@ import (
 
 // Azure resource types as the components plan them.
 const (
-	azApp       = "azure-native:app/v20240301:ContainerApp"
-	azEnv       = "azure-native:app/v20240301:ManagedEnvironment"
-	azWorkspace = "azure-native:operationalinsights:Workspace"
-	azRegistry  = "azure-native:containerregistry:Registry"
-	azTaskRun   = "azure-native:containerregistry:TaskRun"
-	azStorage   = "azure-native:storage:StorageAccount"
-	azPostgres  = "azure-native:dbforpostgresql/v20240801:Server"
-	azRedis     = "azure-native:cache/v20250401:RedisEnterprise"
-	azEndpoint  = "azure-native:network:PrivateEndpoint"
-	azZone      = "azure-native:network:PrivateZone"
-	azVault     = "azure-native:keyvault:Vault"
+	azApp        = "azure-native:app/v20240301:ContainerApp"
+	azEnv        = "azure-native:app/v20240301:ManagedEnvironment"
+	azWorkspace  = "azure-native:operationalinsights:Workspace"
+	azRegistry   = "azure-native:containerregistry:Registry"
+	azImageBuild = "defang:azure:ImageBuild"
+	azStorage    = "azure-native:storage:StorageAccount"
+	azPostgres   = "azure-native:dbforpostgresql/v20240801:Server"
+	azRedis      = "azure-native:cache/v20250401:RedisEnterprise"
+	azEndpoint   = "azure-native:network:PrivateEndpoint"
+	azZone       = "azure-native:network:PrivateZone"
+	azVault      = "azure-native:keyvault:Vault"
 )
 
 // azAppInputs are a Container App's inputs with one container and scale
@@ -263,9 +263,8 @@ func TestAzureBuilds(t *testing.T) {
 	pipeline := comp("defang:azure:BuildPipeline", "shop")
 	rs := []plan.Resource{project(), pipeline,
 		res(azRegistry, pipeline, "shop", map[string]any{"sku": map[string]any{"name": "Premium"}}),
-		res(azTaskRun, pipeline, "shop-web", map[string]any{"taskRunName": "build-web",
-			"runRequest": map[string]any{"agentConfiguration": map[string]any{"cpu": 2.0}, "sourceLocation": plan.SecretMarker}}),
-		res(azTaskRun, pipeline, "shop-api", map[string]any{"runRequest": plan.SecretMarker}),
+		res(azImageBuild, pipeline, "shop-web", map[string]any{"contextDigest": "sha256:0"}),
+		res(azImageBuild, pipeline, "shop-api", map[string]any{}),
 		res(azStorage, pipeline, "shop-contexts", map[string]any{"sku": map[string]any{"name": "Standard_LRS"}}),
 	}
 	e, err := Compute(rs, "azure", "westus3", "high_availability")
@@ -280,7 +279,7 @@ func TestAzureBuilds(t *testing.T) {
 		t.Errorf("build time: %+v", it)
 	}
 	if it := item(t, e, "shop-api", "ACR Tasks build time"); !near(it.Quantity, 100*60*ACRTaskDefaultVCPU) || it.Service != "api" {
-		t.Errorf("a run without agent configuration: %+v", it)
+		t.Errorf("the api's build: %+v", it)
 	}
 	if it := item(t, e, "shop-contexts", "Storage account, build contexts"); !near(it.MonthlyUsd, 0.0208) {
 		t.Errorf("contexts storage: %+v", it)

@@ -238,7 +238,7 @@ const (
 	ScaleToZeroHoursPerDay = 8.0
 	LogGBPerEnvironment    = 0.1     // the Container Apps environment's own logs and metrics, a month
 	LogFreeRetentionDays   = 31.0    // Analytics Logs retention included in ingestion
-	ACRTaskDefaultVCPU     = 2.0     // vCPUs of an ACR Tasks run without agentConfiguration.cpu
+	ACRTaskDefaultVCPU     = 2.0     // vCPUs of an ACR Tasks run on the shared agent pool (defang:azure:ImageBuild's)
 	BlobGBPerBuildAccount  = 1.0     // build contexts kept in the storage account
 	PrivateEndpointGB      = 10.0    // data processed a month per private endpoint
 	KeyVaultOpsPerVault    = 10000.0 // Key Vault operations a month per vault

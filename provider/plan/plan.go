@@ -319,20 +319,24 @@ func (m *monitor) normalize(urn string) string {
 }
 
 // fakeState returns deterministic outputs shaped like the real provider's
-// (see fakecloud.AWSState). defang:aws:ImageBuild, served by our own plugin
-// rather than the AWS provider, additionally reports the image it would
-// have pushed: the repository at the context digest.
+// (see fakecloud.AWSState and AzureState). The ImageBuilds of both clouds,
+// served by our own plugin rather than the cloud's provider, additionally
+// report the image they would have pushed: the repository at the context
+// digest.
 func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, property.Map) {
 	if typ == "random:index/randomPassword:RandomPassword" {
 		// A managed store's generated password: secret, as the random
 		// provider marks it.
 		return "none", inputs.Set("result", property.New(fakecloud.RandomPassword(name)).WithSecret(true))
 	}
-	if strings.HasPrefix(typ, "azure-native:") {
-		return fakecloud.AzureState(typ, name, inputs)
+	var id string
+	var state property.Map
+	if strings.HasPrefix(typ, "azure-native:") || strings.HasPrefix(typ, "defang:azure:") {
+		id, state = fakecloud.AzureState(typ, name, inputs)
+	} else {
+		id, state = fakecloud.AWSState(typ, name, m.region, inputs)
 	}
-	id, state := fakecloud.AWSState(typ, name, m.region, inputs)
-	if typ == "defang:aws:ImageBuild" {
+	if typ == "defang:aws:ImageBuild" || typ == "defang:azure:ImageBuild" {
 		str := func(key string) string {
 			if v, ok := inputs.GetOk(key); ok && v.IsString() {
 				return v.AsString()

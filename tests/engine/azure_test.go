@@ -2,6 +2,8 @@ package engine
 
 import (
 	"encoding/json"
+	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -18,7 +20,6 @@ const (
 	azEnvironment   = "azure-native:app/v20240301:ManagedEnvironment"
 	azContainerApp  = "azure-native:app/v20240301:ContainerApp"
 	azRegistry      = "azure-native:containerregistry:Registry"
-	azTaskRun       = "azure-native:containerregistry:TaskRun"
 	azPostgres      = "azure-native:dbforpostgresql/v20240801:Server"
 	azRedis         = "azure-native:cache/v20250401:RedisEnterprise"
 	azVaultSecret   = "azure-native:keyvault:Secret"
@@ -35,15 +36,21 @@ func TestAzureTypeScriptExample(t *testing.T) {
 	w.installNode(dir)
 	w.newStack(dir)
 
-	// 1. First up creates everything.
-	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	// 1. First up creates everything, building web in ACR with its
+	// statuses in the output.
+	out := w.pulumi(dir, "up", "--yes", "--skip-preview")
+	for _, want := range []string{"BUILD_QUEUED", "BUILD_PROVISIONING", "BUILD_RUNNING", "built "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the first up does not show %q:\n%s", want, tail(out, 60))
+		}
+	}
 	kind, result, changes := w.lastUpdate(dir)
 	if kind != "update" || result != "succeeded" || changes["create"] == 0 || changes.changed() != changes["create"] {
 		t.Fatalf("first up: %s %s %v, want a succeeded update that only creates", kind, result, changes)
 	}
 	// The keys and signatures the cloud handed out (the Redis access key,
 	// the build context's read SAS) are secrets too, from here on.
-	w.secrets = append(w.secrets, azureIssuedSecrets(t, w.azure)...)
+	w.secrets = append(w.secrets, azureIssuedSecrets(t, w.azure, w.azureAPI)...)
 	state := w.export(dir)
 	w.assertDeploymentInvariants(state, nil)
 	assertAzureShopOutputs(t, state, w.outputs(dir))
@@ -51,9 +58,7 @@ func TestAzureTypeScriptExample(t *testing.T) {
 	for _, r := range customOfPackage(state, "aws:") {
 		t.Errorf("an Azure deployment holds the AWS resource %s", r.URN)
 	}
-	if got := countCreates(w.azure.Calls(), azTaskRun); got != 1 {
-		t.Errorf("%d ACR task runs for the one service built from source, want 1", got)
-	}
+	assertAzureBuild(t, w.azureAPI, state)
 	created := countCalls(w.azure.Calls(), "Create")
 	if want := len(customOfPackage(state, "azure-native:")); created != want || want == 0 {
 		t.Errorf("the azure-native stand-in saw %d creates, the state holds %d azure-native resources", created, want)
@@ -91,11 +96,35 @@ func TestAzureTypeScriptExample(t *testing.T) {
 		t.Errorf("edit up: %s %v, want exactly the %d previewed changes to api", result, changes, len(steps))
 	}
 	w.assertDeploymentInvariants(w.export(dir), nil)
-	if got := countCreates(w.azure.Calls(), azTaskRun); got != 1 {
-		t.Errorf("editing the api ran a build of web (%d task runs in all)", got)
+	if got := len(w.azureAPI.Runs()); got != 1 {
+		t.Errorf("editing the api ran a build of web (%d ACR runs in all)", got)
 	}
 
-	// 4. Destroy leaves nothing, in the state or in the stand-in's cloud.
+	// 4. A failing build fails the update with ACR's status and the tail of
+	// the run's log, and keeps the running web; fixed, the next up builds.
+	const buildError = "npm ERR! missing script: build"
+	w.azureAPI.FailBuilds(buildError)
+	server := filepath.Join(dir, "web", "server.py")
+	source, err := os.ReadFile(server)
+	must(t, err)
+	must(t, os.WriteFile(server, append(source, "\n# v2\n"...), 0o644))
+	out, err = w.run(dir, true, "pulumi", "up", "--yes", "--skip-preview", "--non-interactive")
+	if err == nil {
+		t.Fatal("up succeeded although the ACR run failed")
+	}
+	for _, want := range []string{"BUILD_FAILED", "ended Failed", "Last 30 lines of the build log", buildError, "az acr task logs"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the failed up does not show %q:\n%s", want, tail(out, 60))
+		}
+	}
+	w.azureAPI.FailBuilds("")
+	w.pulumi(dir, "up", "--yes", "--skip-preview")
+	if _, result, changes := w.lastUpdate(dir); result != "succeeded" || changes["replace"] != 1 {
+		t.Errorf("up after the fix: %s %v, want web's image build replaced", result, changes)
+	}
+	assertAzureBuild(t, w.azureAPI, w.export(dir))
+
+	// 5. Destroy leaves nothing, in the state or in the stand-in's cloud.
 	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
 	if kind, result, _ := w.lastUpdate(dir); kind != "destroy" || result != "succeeded" {
 		t.Errorf("destroy: %s %s", kind, result)
@@ -241,10 +270,10 @@ func assertAzureStores(t *testing.T, cloud *standin.Server, s stackState) {
 
 // --- helpers ---------------------------------------------------------------------
 
-// azureIssuedSecrets are the secrets the azure-native stand-in's functions
-// answered with: Redis access keys (listDatabaseKeys) and the signature of
-// the build contexts' read SAS (listStorageAccountServiceSAS).
-func azureIssuedSecrets(t *testing.T, cloud *standin.Server) []string {
+// azureIssuedSecrets are the secrets the fake cloud handed out: the Redis
+// access keys (the azure-native stand-in's listDatabaseKeys) and the
+// signatures of the builds' read SAS (the Azure API fake's runs).
+func azureIssuedSecrets(t *testing.T, cloud *standin.Server, api *standin.AzureAPI) []string {
 	t.Helper()
 	var out []string
 	add := func(v resource.PropertyValue) {
@@ -255,29 +284,39 @@ func azureIssuedSecrets(t *testing.T, cloud *standin.Server) []string {
 			out = append(out, v.StringValue())
 		}
 	}
-	sas := regexp.MustCompile(`sig=[^&]+`)
 	for _, c := range cloud.Calls() {
-		if c.Method != "Invoke" || c.Error != "" {
-			continue
-		}
-		switch c.Token {
-		case "azure-native:cache/v20250401:listDatabaseKeys":
+		if c.Method == "Invoke" && c.Error == "" && c.Token == "azure-native:cache/v20250401:listDatabaseKeys" {
 			add(c.Outputs["primaryKey"])
 			add(c.Outputs["secondaryKey"])
-		case "azure-native:storage:listStorageAccountServiceSAS":
-			token := c.Outputs["serviceSasToken"]
-			for token.IsSecret() {
-				token = token.SecretValue().Element
-			}
-			if token.IsString() {
-				out = append(out, sas.FindString(token.StringValue()))
-			}
+		}
+	}
+	for _, r := range api.Runs() {
+		if sig := r.SAS.Get("sig"); sig != "" {
+			out = append(out, sig, url.QueryEscape(sig))
 		}
 	}
 	if len(out) < 3 {
 		t.Errorf("the deployment listed %d keys and signatures (want a Redis key pair and a build SAS)", len(out))
 	}
 	return out
+}
+
+// assertAzureBuild checks the last ACR run: it built web's context, read
+// through a user delegation SAS, and the state's image is its push.
+func assertAzureBuild(t *testing.T, api *standin.AzureAPI, state stackState) {
+	t.Helper()
+	runs := api.Runs()
+	if len(runs) == 0 {
+		t.Fatal("no ACR run")
+	}
+	run := runs[len(runs)-1]
+	if run.Status != "Succeeded" || len(run.Source) == 0 || run.SAS.Get("sr") != "b" || run.SAS.Get("sp") != "r" || run.SAS.Get("skoid") == "" {
+		t.Errorf("ACR run %s: %s, %d source bytes, SAS %v", run.ID, run.Status, len(run.Source), run.SAS.Get("sp"))
+	}
+	build := onlyOfType(t, state, "defang:azure:ImageBuild")
+	if got := stringOutput(build, "imageUri"); !strings.HasSuffix(got, "/web@"+run.Digest) || stringOutput(build, "runId") != run.ID {
+		t.Errorf("ImageBuild imageUri %s runId %s, want web@%s from run %s", got, stringOutput(build, "runId"), run.Digest, run.ID)
+	}
 }
 
 // onlyOfType is the one resource of typ in the state.

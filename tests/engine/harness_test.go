@@ -58,15 +58,16 @@ func requireEnv(t *testing.T, name string) string {
 // world is one test's private Pulumi installation: its own PULUMI_HOME,
 // file:// backend, PATH of tools, and stand-in cloud.
 type world struct {
-	t       *testing.T
-	root    string
-	dir     string // scratch folder of the test
-	env     []string
-	aws     *standin.Server // nil in an Azure world
-	azure   *standin.Server // azure-native; nil in an AWS world
-	random  *standin.Server
-	awsAPI  *standin.AWSAPI // nil in an Azure world
-	secrets []string        // plaintexts that must never show
+	t        *testing.T
+	root     string
+	dir      string // scratch folder of the test
+	env      []string
+	aws      *standin.Server // nil in an Azure world
+	azure    *standin.Server // azure-native; nil in an AWS world
+	random   *standin.Server
+	awsAPI   *standin.AWSAPI   // nil in an Azure world
+	azureAPI *standin.AzureAPI // nil in an AWS world
+	secrets  []string          // plaintexts that must never show
 }
 
 type worldOptions struct {
@@ -116,11 +117,19 @@ func newWorld(t *testing.T, opts worldOptions) *world {
 	)
 
 	if opts.azure {
-		azure, err := standin.Start(standin.AzureNative)
+		// The Azure APIs defang:azure:ImageBuild calls (managed identity,
+		// ACR runs, blobs), over TLS with a certificate the plugin trusts
+		// through SSL_CERT_FILE; the stand-in reports the storage
+		// accounts' blob endpoints on it.
+		api, err := standin.StartAzureAPI(dir)
+		must(t, err)
+		t.Cleanup(api.Close)
+		azure, err := standin.Start(standin.AzureNative, standin.WithBlobEndpoint(api.BlobEndpoint))
 		must(t, err)
 		t.Cleanup(azure.Stop)
-		w.azure = azure
+		w.azure, w.azureAPI = azure, api
 		w.env = append(w.env, "PULUMI_DEBUG_PROVIDERS="+standin.DebugProvidersEnv(azure, random))
+		w.env = append(w.env, api.Env()...)
 		return w
 	}
 	aws, err := standin.Start("aws", standin.WithRegion(region))

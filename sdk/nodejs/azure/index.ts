@@ -20,6 +20,11 @@ export type ContainerApp = import("./containerApp").ContainerApp;
 export const ContainerApp: typeof import("./containerApp").ContainerApp = null as any;
 utilities.lazyLoad(exports, ["ContainerApp"], () => require("./containerApp"));
 
+export { ImageBuildArgs } from "./imageBuild";
+export type ImageBuild = import("./imageBuild").ImageBuild;
+export const ImageBuild: typeof import("./imageBuild").ImageBuild = null as any;
+utilities.lazyLoad(exports, ["ImageBuild"], () => require("./imageBuild"));
+
 export { LlmGatewayArgs } from "./llmGateway";
 export type LlmGateway = import("./llmGateway").LlmGateway;
 export const LlmGateway: typeof import("./llmGateway").LlmGateway = null as any;
@@ -51,6 +56,8 @@ const _module = {
                 return new BuildPipeline(name, <any>undefined, { urn })
             case "defang:azure:ContainerApp":
                 return new ContainerApp(name, <any>undefined, { urn })
+            case "defang:azure:ImageBuild":
+                return new ImageBuild(name, <any>undefined, { urn })
             case "defang:azure:LlmGateway":
                 return new LlmGateway(name, <any>undefined, { urn })
             case "defang:azure:ManagedPostgres":

@@ -53,6 +53,7 @@ _utilities.register(
    "defang:azure:AppsEnvironment": "AppsEnvironment",
    "defang:azure:BuildPipeline": "BuildPipeline",
    "defang:azure:ContainerApp": "ContainerApp",
+   "defang:azure:ImageBuild": "ImageBuild",
    "defang:azure:LlmGateway": "LlmGateway",
    "defang:azure:ManagedPostgres": "ManagedPostgres",
    "defang:azure:ManagedRedis": "ManagedRedis",

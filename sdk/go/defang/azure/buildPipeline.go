@@ -13,7 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account with a private container for the packed build contexts, one blob per context digest, and one ACR Tasks run (azure-native TaskRun) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
+// Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account without shared keys with a private container for the packed build contexts, the deployer's Storage Blob Data Contributor (container) and Storage Blob Delegator (account) roles, and one defang:azure:ImageBuild (an ACR Tasks quick run) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
 type BuildPipeline struct {
 	pulumi.ResourceState
 

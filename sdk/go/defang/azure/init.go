@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &BuildPipeline{}
 	case "defang:azure:ContainerApp":
 		r = &ContainerApp{}
+	case "defang:azure:ImageBuild":
+		r = &ImageBuild{}
 	case "defang:azure:LlmGateway":
 		r = &LlmGateway{}
 	case "defang:azure:ManagedPostgres":

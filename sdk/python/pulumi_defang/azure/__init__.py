@@ -9,6 +9,7 @@ import typing
 from .apps_environment import *
 from .build_pipeline import *
 from .container_app import *
+from .image_build import *
 from .llm_gateway import *
 from .managed_postgres import *
 from .managed_redis import *

@@ -116,7 +116,7 @@ class BuildPipeline(pulumi.ComponentResource):
                  resource_group_name: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account with a private container for the packed build contexts, one blob per context digest, and one ACR Tasks run (azure-native TaskRun) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
+        Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account without shared keys with a private container for the packed build contexts, the deployer's Storage Blob Data Contributor (container) and Storage Blob Delegator (account) roles, and one defang:azure:ImageBuild (an ACR Tasks quick run) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -133,7 +133,7 @@ class BuildPipeline(pulumi.ComponentResource):
                  args: BuildPipelineArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account with a private container for the packed build contexts, one blob per context digest, and one ACR Tasks run (azure-native TaskRun) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
+        Builds a project's images in its own Azure subscription: an Azure Container Registry (admin user disabled), a storage account without shared keys with a private container for the packed build contexts, the deployer's Storage Blob Data Contributor (container) and Storage Blob Delegator (account) roles, and one defang:azure:ImageBuild (an ACR Tasks quick run) per service that runs again only when its context or build settings change. Grant pulls with an AcrPull role assignment on registryId.
 
         :param str resource_name: The name of the resource.
         :param BuildPipelineArgs args: The arguments to use to populate this resource's properties.
