@@ -54,16 +54,7 @@ const (
 	bpBuildCPU = 2
 	// bpBuildTimeout is the run timeout in seconds, as CodeBuild's 60 minutes.
 	bpBuildTimeout = 3600
-	// acrPullRole is the built-in AcrPull role.
-	acrPullRole = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
 )
-
-// AcrPullRoleDefinitionId is the AcrPull role definition in a subscription,
-// for the role assignment that lets a Container App's identity pull the
-// built images.
-func AcrPullRoleDefinitionId(subscription string) string {
-	return "/subscriptions/" + subscription + "/providers/Microsoft.Authorization/roleDefinitions/" + acrPullRole
-}
 
 // BuildSpec is one image to build; the shape is shared by both clouds
 // (provider/spec).

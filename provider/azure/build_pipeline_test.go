@@ -430,11 +430,3 @@ func TestBuildPipelineWithoutBuilds(t *testing.T) {
 		t.Errorf("registryLoginServer: %v", v)
 	}
 }
-
-func TestAcrPullRoleDefinitionId(t *testing.T) {
-	got := azure.AcrPullRoleDefinitionId("sub-1")
-	want := "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"
-	if got != want {
-		t.Errorf("got %s, want %s", got, want)
-	}
-}
