@@ -24,43 +24,13 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 	"github.com/DefangLabs/pulumi-defang/provider/plan"
+	"github.com/DefangLabs/pulumi-defang/provider/propjson"
 )
 
 const (
 	bpToken      = "defang:azure:BuildPipeline"
 	azImageBuild = "defang:azure:ImageBuild"
 )
-
-// bpPlain turns a value into plain Go values; secrets are revealed.
-func bpPlain(v property.Value) any {
-	switch {
-	case v.IsComputed():
-		return "[unknown]"
-	case v.IsNull():
-		return nil
-	case v.IsBool():
-		return v.AsBool()
-	case v.IsNumber():
-		return v.AsNumber()
-	case v.IsString():
-		return v.AsString()
-	case v.IsArray():
-		out := []any{}
-		for _, e := range v.AsArray().All {
-			out = append(out, bpPlain(e))
-		}
-		return out
-	case v.IsMap():
-		out := map[string]any{}
-		for k, e := range v.AsMap().All {
-			out[k] = bpPlain(e)
-		}
-		return out
-	case v.IsAsset():
-		return "asset:" + v.AsAsset().Path
-	}
-	return fmt.Sprintf("[%v]", v)
-}
 
 func bpStr(s string) property.Value { return property.New(s) }
 
@@ -122,44 +92,13 @@ func bpPlan(t *testing.T, inputs map[string]property.Value) ([]plan.Resource, ma
 			t.Errorf("%s has no parent", r.URN)
 		}
 	}
-	return res, bpPlain(property.New(state)).(map[string]any)
+	return res, propjson.Map(state)
 }
 
 func bpPlanErr(inputs map[string]property.Value) error {
 	_, _, err := plan.Construct(context.Background(), plan.Target{Token: bpToken, Name: "shop", Project: "shop"},
 		property.NewMap(inputs))
 	return err
-}
-
-func bpOfType(res []plan.Resource, typ string) []plan.Resource {
-	var out []plan.Resource
-	for _, r := range res {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func bpOne(t *testing.T, res []plan.Resource, typ string) plan.Resource {
-	t.Helper()
-	rs := bpOfType(res, typ)
-	if len(rs) != 1 {
-		t.Fatalf("%s: got %d, want 1", typ, len(rs))
-	}
-	return rs[0]
-}
-
-// bpAt walks plain JSON-like values.
-func bpAt(v any, path ...string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
 
 func TestBuildPipelinePerMode(t *testing.T) {
@@ -175,36 +114,36 @@ func TestBuildPipelinePerMode(t *testing.T) {
 			dir := bpContext(t, "v1")
 			res, out := bpPlan(t, bpInputs(tc.mode, "shop", bpWebBuild(dir)))
 
-			reg := bpOne(t, res, "azure-native:containerregistry:Registry").Inputs
-			if got := bpAt(reg, "sku", "name"); got != tc.sku {
+			reg := caOne(t, res, "azure-native:containerregistry:Registry").Inputs
+			if got := caAt(reg, "sku", "name"); got != tc.sku {
 				t.Errorf("registry sku: got %v, want %s", got, tc.sku)
 			}
-			if got := bpAt(reg, "adminUserEnabled"); got != false {
+			if got := caAt(reg, "adminUserEnabled"); got != false {
 				t.Errorf("registry adminUserEnabled: got %v, want false", got)
 			}
-			if got := bpAt(reg, "zoneRedundancy"); (got == "Enabled") != tc.zoneRedundant {
+			if got := caAt(reg, "zoneRedundancy"); (got == "Enabled") != tc.zoneRedundant {
 				t.Errorf("registry zoneRedundancy: got %v", got)
 			}
-			name, _ := bpAt(reg, "registryName").(string)
+			name, _ := caAt(reg, "registryName").(string)
 			if !bpCompact.MatchString(name) || len(name) < 5 || len(name) > 50 {
 				t.Errorf("registry name %q: want 5-50 lowercase letters and digits", name)
 			}
 
-			sa := bpOne(t, res, "azure-native:storage:StorageAccount").Inputs
+			sa := caOne(t, res, "azure-native:storage:StorageAccount").Inputs
 			for key, want := range map[string]any{
 				"enableHttpsTrafficOnly": true, "minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": false,
 				"allowSharedKeyAccess": false, "allowCrossTenantReplication": false, "kind": "StorageV2",
 				"defaultToOAuthAuthentication": true,
 			} {
-				if got := bpAt(sa, key); got != want {
+				if got := caAt(sa, key); got != want {
 					t.Errorf("storage account %s: got %v, want %v", key, got, want)
 				}
 			}
-			account, _ := bpAt(sa, "accountName").(string)
+			account, _ := caAt(sa, "accountName").(string)
 			if !bpCompact.MatchString(account) || len(account) < 3 || len(account) > 24 {
 				t.Errorf("storage account name %q: want 3-24 lowercase letters and digits", account)
 			}
-			if got := bpAt(bpOne(t, res, "azure-native:storage:BlobContainer").Inputs, "publicAccess"); got != "None" {
+			if got := caAt(caOne(t, res, "azure-native:storage:BlobContainer").Inputs, "publicAccess"); got != "None" {
 				t.Errorf("container publicAccess: got %v, want None", got)
 			}
 
@@ -212,10 +151,10 @@ func TestBuildPipelinePerMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := len(bpOfType(res, "azure-native:storage:Blob")) + len(bpOfType(res, "azure-native:containerregistry:TaskRun")); n != 0 {
+			if n := len(caOfType(res, "azure-native:storage:Blob")) + len(caOfType(res, "azure-native:containerregistry:TaskRun")); n != 0 {
 				t.Errorf("%d azure-native blobs or task runs: the ImageBuild uploads and builds", n)
 			}
-			build := bpOne(t, res, azImageBuild)
+			build := caOne(t, res, azImageBuild)
 			registryID := "/subscriptions/" + fakecloud.SubscriptionID + "/resourceGroups/" +
 				azure.ResourceGroupName("shop", "dev", "eastus") + "/providers/Microsoft.ContainerRegistry/registries/" + name
 			accountID := "/subscriptions/" + fakecloud.SubscriptionID + "/resourceGroups/" +
@@ -233,7 +172,7 @@ func TestBuildPipelinePerMode(t *testing.T) {
 
 			// The deployer, and only it, may write the contexts and sign
 			// the builds' read SAS; each grant on one resource.
-			grants := bpOfType(res, "azure-native:authorization:RoleAssignment")
+			grants := caOfType(res, "azure-native:authorization:RoleAssignment")
 			wantGrants := map[string]string{
 				accountID + "/blobServices/default/containers/builds": "ba92f5b4-2d11-453d-a403-e96b0029c9fe", // Storage Blob Data Contributor
 				accountID: "db58b8e5-c6ad-4a2a-8342-4190687cbf4a", // Storage Blob Delegator
@@ -269,8 +208,8 @@ func TestBuildPipelinePerMode(t *testing.T) {
 			if id := fmt.Sprint(out["registryId"]); !strings.HasPrefix(id, "/subscriptions/") || !strings.HasSuffix(id, "/"+name) {
 				t.Errorf("registryId: got %s", id)
 			}
-			if !regexp.MustCompile(`^` + regexp.QuoteMeta(loginServer) + `/web@sha256:[0-9a-f]{64}$`).MatchString(fmt.Sprint(bpAt(out, "imageUris", "web"))) {
-				t.Errorf("imageUris.web: got %v, want %s/web@sha256:<digest>", bpAt(out, "imageUris", "web"), loginServer)
+			if !regexp.MustCompile(`^` + regexp.QuoteMeta(loginServer) + `/web@sha256:[0-9a-f]{64}$`).MatchString(fmt.Sprint(caAt(out, "imageUris", "web"))) {
+				t.Errorf("imageUris.web: got %v, want %s/web@sha256:<digest>", caAt(out, "imageUris", "web"), loginServer)
 			}
 		})
 	}
@@ -324,7 +263,7 @@ func TestBuildPipelineRebuildsOnlyOnChange(t *testing.T) {
 	// A changed build setting alone changes that input, not the digest.
 	changed := bpObj(map[string]property.Value{"service": bpStr("api"), "context": bpStr(api), "target": bpStr("base")})
 	res, _ := bpPlan(t, bpInputs("balanced", "shop", bpWebBuild(web), changed))
-	for _, r := range bpOfType(res, azImageBuild) {
+	for _, r := range caOfType(res, azImageBuild) {
 		if r.Name == "shop-api" && (r.Inputs["target"] != "base" || r.Inputs["contextDigest"] != buildOf(third, "api")["contextDigest"]) {
 			t.Errorf("a new target: got %v", r.Inputs)
 		}
@@ -337,7 +276,7 @@ func TestBuildPipelineSharedContext(t *testing.T) {
 		bpObj(map[string]property.Value{"service": bpStr("worker"), "context": bpStr(dir)}),
 		bpObj(map[string]property.Value{"service": bpStr("web"), "context": bpStr(dir), "target": bpStr("base")}),
 	))
-	builds := bpOfType(res, azImageBuild)
+	builds := caOfType(res, azImageBuild)
 	if len(builds) != 2 {
 		t.Fatalf("image builds: got %d, want 2", len(builds))
 	}
@@ -360,15 +299,15 @@ func TestBuildPipelineLongNames(t *testing.T) {
 	service := "Service_With.A-Very-Long-Name-" + strings.Repeat("y", 60)
 	res, _ := bpPlan(t, bpInputs("high_availability", project,
 		bpObj(map[string]property.Value{"service": bpStr(service), "context": bpStr(bpContext(t, "x"))})))
-	reg, _ := bpAt(bpOne(t, res, "azure-native:containerregistry:Registry").Inputs, "registryName").(string)
+	reg, _ := caAt(caOne(t, res, "azure-native:containerregistry:Registry").Inputs, "registryName").(string)
 	if !bpCompact.MatchString(reg) || len(reg) > 50 {
 		t.Errorf("registry name %q (%d): want at most 50 lowercase letters and digits", reg, len(reg))
 	}
-	sa, _ := bpAt(bpOne(t, res, "azure-native:storage:StorageAccount").Inputs, "accountName").(string)
+	sa, _ := caAt(caOne(t, res, "azure-native:storage:StorageAccount").Inputs, "accountName").(string)
 	if !bpCompact.MatchString(sa) || len(sa) > 24 {
 		t.Errorf("storage account name %q (%d): want at most 24 lowercase letters and digits", sa, len(sa))
 	}
-	repo := fmt.Sprint(bpOne(t, res, azImageBuild).Inputs["repositoryUrl"])
+	repo := fmt.Sprint(caOne(t, res, azImageBuild).Inputs["repositoryUrl"])
 	if !regexp.MustCompile(`^`+reg+`\.azurecr\.io/[a-z0-9]+([._-][a-z0-9]+)*$`).MatchString(repo) || len(repo) > 256 {
 		t.Errorf("repository %s: want a valid lower-case repository of the registry", repo)
 	}
@@ -376,10 +315,10 @@ func TestBuildPipelineLongNames(t *testing.T) {
 	// Another project with the same long prefix gets other names.
 	res2, _ := bpPlan(t, bpInputs("high_availability", project+"z",
 		bpObj(map[string]property.Value{"service": bpStr("web"), "context": bpStr(bpContext(t, "x"))})))
-	if reg2 := bpAt(bpOne(t, res2, "azure-native:containerregistry:Registry").Inputs, "registryName"); reg2 == reg {
+	if reg2 := caAt(caOne(t, res2, "azure-native:containerregistry:Registry").Inputs, "registryName"); reg2 == reg {
 		t.Errorf("two long project names share the registry name %s", reg)
 	}
-	if sa2 := bpAt(bpOne(t, res2, "azure-native:storage:StorageAccount").Inputs, "accountName"); sa2 == sa {
+	if sa2 := caAt(caOne(t, res2, "azure-native:storage:StorageAccount").Inputs, "accountName"); sa2 == sa {
 		t.Errorf("two long project names share the storage account name %s", sa)
 	}
 }
@@ -422,7 +361,7 @@ func TestBuildPipelineWithoutBuilds(t *testing.T) {
 		"azure-native:containerregistry:Registry": 1, "azure-native:storage:StorageAccount": 1,
 		"azure-native:storage:BlobContainer": 1, azImageBuild: 0,
 	} {
-		if got := len(bpOfType(res, typ)); got != want {
+		if got := len(caOfType(res, typ)); got != want {
 			t.Errorf("%s: got %d, want %d", typ, got, want)
 		}
 	}

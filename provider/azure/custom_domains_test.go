@@ -25,6 +25,7 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 	"github.com/DefangLabs/pulumi-defang/provider/plan"
+	"github.com/DefangLabs/pulumi-defang/provider/propjson"
 )
 
 const (
@@ -399,7 +400,7 @@ func cdConstructWithLookup(t *testing.T, inputs map[string]property.Value, looku
 		},
 		NewResourceF: func(args integration.MockResourceArgs) (string, property.Map, error) {
 			mu.Lock()
-			res = append(res, cdRes{Type: string(args.TypeToken), Inputs: bpPlain(property.New(args.Inputs)).(map[string]any)})
+			res = append(res, cdRes{Type: string(args.TypeToken), Inputs: propjson.Map(args.Inputs)})
 			mu.Unlock()
 			if !args.Custom {
 				return "", property.Map{}, nil
