@@ -35,18 +35,17 @@ func (c *configValues) value(key string) pulumi.StringOutput {
 	return pulumi.ToSecret(c.checked.MapIndex(pulumi.String(key))).(pulumi.StringOutput)
 }
 
-// render is the value of an environment variable that reads config (a
-// template such as "postgres://u:${PW}@db/x"), secret, with every managed
-// store it names resolved to its endpoint (stores may be nil: none).
+// render is the value of an environment variable that must be a secret: it
+// reads config (a template such as "postgres://u:${PW}@db/x"), or it is a
+// mongodb:// URL of a store, which gets the master password. Every managed
+// store it names is resolved to its endpoint (stores may be nil: none).
 func (c *configValues) render(e compose.EnvVar, stores *storeRefs) pulumi.StringOutput {
 	if stores == nil {
 		stores = newStoreRefs()
 	}
-	return pulumi.ToSecret(pulumi.All(c.checked, stores.endpoints).ApplyT(func(v []any) string {
-		values, endpoints := v[0].(map[string]string), v[1].(map[string]string)
-		rendered := e.Render(func(n string) string { return values[n] })
-		return resolveStoreRefs(rendered, endpoints, stores.kinds)
-	})).(pulumi.StringOutput)
+	return stores.resolveSecret(c.checked, func(values map[string]string) string {
+		return e.Render(func(n string) string { return values[n] })
+	})
 }
 
 // secretOf is a service's own environment value as a secret input: rendered

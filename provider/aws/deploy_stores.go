@@ -71,6 +71,7 @@ func deployStores(ctx *pulumi.Context, name string, project *compose.Project, ne
 				return err
 			}
 			endpoint, securityGroup, kind = docs.Endpoint, docs.SecurityGroupId, storeMongo
+			stores.addCredentials(s.Name, docs)
 		}
 		stores.add(s.Name, kind, endpoint)
 		securityGroups[s.Name] = securityGroup

@@ -64,6 +64,13 @@ type ManagedMongo struct {
 	Port                 pulumi.IntOutput    `pulumi:"port"`
 	SecurityGroupId      pulumi.StringOutput `pulumi:"securityGroupId"`
 	PasswordParameterArn pulumi.StringOutput `pulumi:"passwordParameterArn"`
+
+	// masterUsername and masterPassword (secret) are what a Project's
+	// dependents put into their mongodb:// URLs (store_refs.go). Not
+	// outputs: the password already has its SSM parameter, and the schema
+	// stays as it is.
+	masterUsername pulumi.StringOutput
+	masterPassword pulumi.StringOutput
 }
 
 func (m *ManagedMongo) Annotate(a infer.Annotator) {
@@ -159,6 +166,16 @@ func NewManagedMongo(ctx *pulumi.Context, name string, args ManagedMongoArgs, op
 	comp.Port = port
 	comp.SecurityGroupId = sg.ID().ToStringOutput()
 	comp.PasswordParameterArn = param.Arn
+	// A restored cluster's master user is the snapshot's, which only the
+	// cluster knows; the provider reads it back (master_username is
+	// computed).
+	comp.masterUsername = cluster.MasterUsername.ApplyT(func(u string) string {
+		if u == "" {
+			return user
+		}
+		return u
+	}).(pulumi.StringOutput)
+	comp.masterPassword = password
 	return comp, outputs.Register(ctx, comp)
 }
 

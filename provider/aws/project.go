@@ -326,11 +326,10 @@ func targetGroupsOf(all pulumi.StringMapOutput, service string) pulumi.StringMap
 	}).(pulumi.StringMapOutput)
 }
 
-// splitEnvironment separates plain values (service names rewritten to
-// private hostnames) from values that read config and must be secrets.
 // splitEnvironment rewrites the service names in a service's environment
 // and sorts the values into plain ones, plain ones that name a managed store
-// (resolved once its endpoint is known) and secret ones (read from config).
+// (resolved once its endpoint is known) and secret ones (read from config,
+// or given a store's password: storeSecret).
 func splitEnvironment(s *compose.Service, hosts map[string]string) (plain, unresolved map[string]string, secret []compose.EnvVar) {
 	plain, unresolved = map[string]string{}, map[string]string{}
 	for _, e := range s.Environment {
@@ -338,7 +337,7 @@ func splitEnvironment(s *compose.Service, hosts map[string]string) (plain, unres
 			e.Value = compose.RewriteServiceRefs(e.Value, hosts)
 		}
 		switch {
-		case e.IsSecret():
+		case e.IsSecret() || storeSecret(e.Value):
 			secret = append(secret, e)
 		case hasStoreRefs(e.Value):
 			unresolved[e.Name] = e.Value

@@ -20,7 +20,16 @@ import (
 //     https://<app>.<environment domain> (port 443), so "http://web:8080"
 //     becomes "https://web.<domain>" (and a bare "web:8080" becomes
 //     "web.<domain>:443"); an internal HTTP app listens on its port as is;
-//   - a managed Postgres is reached at its server's FQDN;
+//   - a managed Postgres is reached at its server's FQDN, and a
+//     postgres:// or postgresql:// URL gets sslmode=require unless it sets
+//     sslmode or ssl itself: Flexible Server refuses plain connections
+//     (require_secure_transport is ON by default,
+//     https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/how-to-connect-tls-ssl),
+//     and its certificates chain to DigiCert Global Root G2, which the
+//     common trust stores hold
+//     (https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/concepts-networking-ssl-tls).
+//     Other forms ("DB_HOST=db") get the FQDN only: their client's TLS
+//     setting (PGSSLMODE=require for libpq) is the user's to make;
 //   - Azure Managed Redis serves TLS only, on port 10000, with an access
 //     key: "redis://cache:6379" becomes "rediss://:<key>@<host>:10000"
 //     (the key makes the value a secret: it goes to Key Vault);
@@ -175,7 +184,11 @@ func (b *addressBook) rewrite(a compose.ServiceAddr) compose.AddrRewrite {
 	}
 	switch {
 	case b.postgres[a.Name]:
-		return compose.AddrRewrite{HostPort: withPort(ref(storeHostRef(a.Name)), a.Port)}
+		rw := compose.AddrRewrite{HostPort: withPort(ref(storeHostRef(a.Name)), a.Port)}
+		if compose.IsPostgresScheme(a.Scheme) {
+			rw.Rest = compose.RequirePostgresTLS
+		}
+		return rw
 	case b.redis[a.Name]:
 		rw := compose.AddrRewrite{HostPort: ref(storeHostRef(a.Name))}
 		if a.Port != "" || a.Scheme != "" {

@@ -53,6 +53,7 @@ func (b *builder) build() *Project {
 	}
 
 	linkServiceRefs(p.Services)
+	b.warn(mongoCABundleWarnings(p.Services)...)
 	p.Models = projectModels(cp.Models)
 	p.ConfigNames = configNames(p.Services)
 	p.Networks = projectNetworks(p.Services)

@@ -100,7 +100,7 @@ var corpusCases = []struct {
 	{"sailsjs", "", []string{"sails volumes", "sails healthcheck"}},
 	{"sailsjs-postgres", "", nil},
 	{"sveltekit", "", []string{"sveltekit healthcheck"}},
-	{"sveltekit-mongodb", "", []string{"mongo volumes"}},
+	{"sveltekit-mongodb", "", []string{"mongo volumes", "sveltekit environment.MONGODB_URI"}},
 	{"vuejs", "", nil},
 }
 

@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
@@ -282,11 +283,14 @@ type ServiceAddr struct {
 
 // AddrRewrite says what replaces a ServiceAddr: HostPort replaces
 // "name[:port]"; for the first host of a URL, a non-empty Scheme replaces
-// the scheme and a non-empty Userinfo is inserted when the URL has none.
+// the scheme, a non-empty Userinfo is inserted when the URL has none, and a
+// non-nil Rest rewrites what follows the new host and port (more hosts, the
+// path, the query and the rest of the value), e.g. WithQueryOptions.
 type AddrRewrite struct {
 	HostPort string
 	Scheme   string
 	Userinfo string
+	Rest     func(rest string) string
 }
 
 // RewriteServiceAddrs rewrites every reference to a service that isService
@@ -312,6 +316,10 @@ func RewriteServiceAddrs(value string, isService func(string) bool, rewrite func
 		value = value[:r.start] + rw.HostPort + value[end:]
 		if r.schemeStart < 0 || !r.first {
 			continue
+		}
+		if rw.Rest != nil {
+			at := r.start + len(rw.HostPort)
+			value = value[:at] + rw.Rest(value[at:])
 		}
 		if rw.Userinfo != "" && !addr.HasUserinfo {
 			value = value[:r.authStart] + rw.Userinfo + "@" + value[r.authStart:]
@@ -421,4 +429,153 @@ func findServiceRefs(value string, isService func(string) bool) []serviceRef {
 	}
 	sort.Slice(refs, func(i, j int) bool { return refs[i].start < refs[j].start })
 	return refs
+}
+
+// urlEnd is where the URL that starts a value's rest ends: at whitespace or
+// a quote, as in "a=postgres://db/x b=...".
+func urlEnd(rest string) int {
+	if end := strings.IndexAny(rest, " \t\n\"'"); end >= 0 {
+		return end
+	}
+	return len(rest)
+}
+
+// queryKeys are the lowercased keys of the query of the URL that starts
+// rest.
+func queryKeys(rest string) map[string]bool {
+	keys := map[string]bool{}
+	url := rest[:urlEnd(rest)]
+	if q := strings.Index(url, "?"); q >= 0 {
+		for _, kv := range strings.Split(url[q+1:], "&") {
+			k, _, _ := strings.Cut(kv, "=")
+			keys[strings.ToLower(k)] = true
+		}
+	}
+	return keys
+}
+
+// WithQueryOptions adds options ("key=value") to the query of the URL whose
+// first host ended just before rest ("[:port][,host...][/path][?query]",
+// then whatever follows the URL in the value): after the options it already
+// has, in the given order, leaving out those whose key the URL sets
+// already (keys compare case-insensitively), so that a user's choice wins.
+// It adds no path: a scheme that needs "/" before the query adds it first.
+func WithQueryOptions(rest string, options ...string) string {
+	end := urlEnd(rest)
+	url, tail := rest[:end], rest[end:]
+	have := queryKeys(rest)
+	var add []string
+	for _, o := range options {
+		k, _, _ := strings.Cut(o, "=")
+		if !have[strings.ToLower(k)] {
+			add = append(add, o)
+		}
+	}
+	if len(add) == 0 {
+		return rest
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+		if strings.HasSuffix(url, "?") || strings.HasSuffix(url, "&") {
+			sep = ""
+		}
+	}
+	return url + sep + strings.Join(add, "&") + tail
+}
+
+// WithPath adds "/" to the URL whose first host ended just before rest when
+// it has no path, before its query if any: MongoDB's connection string
+// needs it there ("mongodb://host:27017/?tls=true").
+func WithPath(rest string) string {
+	end := urlEnd(rest)
+	url := rest[:end]
+	if strings.Contains(url, "/") {
+		return rest
+	}
+	if q := strings.Index(url, "?"); q >= 0 {
+		return url[:q] + "/" + rest[q:]
+	}
+	return url + "/" + rest[end:]
+}
+
+// IsPostgresScheme reports the URL schemes of PostgreSQL clients (libpq's
+// postgresql:// and postgres://).
+func IsPostgresScheme(scheme string) bool {
+	s := strings.ToLower(scheme)
+	return s == "postgres" || s == "postgresql"
+}
+
+// RequirePostgresTLS adds sslmode=require to the PostgreSQL URL whose first
+// host ended just before rest (see WithQueryOptions), unless the URL
+// chooses for itself: with sslmode (disable included), or with ssl, which
+// libpq reads as sslmode=require ("ssl=true", for JDBC URLs' sake:
+// https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS).
+// Managed PostgreSQL refuses plain connections on both clouds: RDS for
+// PostgreSQL 15 and later defaults rds.force_ssl to 1
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html),
+// and Azure Flexible Server enforces TLS with require_secure_transport=ON
+// by default (https://learn.microsoft.com/en-us/azure/postgresql/flexible-server/how-to-connect-tls-ssl).
+// "require" encrypts without checking the server's certificate against a CA
+// the image may not have (RDS's CAs are Amazon's own); a user who ships the
+// CA sets verify-full.
+func RequirePostgresTLS(rest string) string {
+	if queryKeys(rest)["ssl"] {
+		return rest
+	}
+	return WithQueryOptions(rest, "sslmode=require")
+}
+
+// DocumentDBCABundle is the file that a managed MongoDB's URLs name in
+// tlsCAFile: Amazon's CA bundle, under the name AWS's examples give it
+// (https://docs.aws.amazon.com/documentdb/latest/developerguide/connect_programmatically.html).
+// DocumentDB's certificates chain to Amazon's own CAs, which no image trusts
+// by default, so the client needs the bundle to verify them.
+const DocumentDBCABundle = "global-bundle.pem"
+
+// documentDBCABundleURL is where AWS publishes the bundle.
+const documentDBCABundleURL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+
+// mongoCABundleWarnings: a mongodb:// URL that names a managed MongoDB is
+// deployed with tlsCAFile=global-bundle.pem (provider/aws/store_refs.go), a
+// path relative to the container's working directory that no image has
+// unless its author put it there. Nothing can ship it for them (the
+// bundle's content is AWS's to publish, and the image is theirs), so each
+// such URL is a warning that names the service, the variable and the path
+// the image must contain. A URL that sets its own tlsCAFile has made its
+// choice. x-defang-mongodb deploys on AWS only (Azure refuses it), so the
+// warning speaks of DocumentDB.
+func mongoCABundleWarnings(services []*Service) []Diagnostic {
+	mongo := map[string]bool{}
+	for _, s := range services {
+		if s.Mongo != nil {
+			mongo[s.Name] = true
+		}
+	}
+	if len(mongo) == 0 {
+		return nil
+	}
+	var out []Diagnostic
+	for _, s := range services {
+		if s.IsManaged() || s.ProviderModel != "" {
+			continue
+		}
+		where := DocumentDBCABundle + " in the image's working directory (its WORKDIR)"
+		if s.WorkingDir != "" {
+			where = path.Join(s.WorkingDir, DocumentDBCABundle)
+		}
+		for _, e := range s.Environment {
+			for _, r := range findServiceRefs(e.Value, func(n string) bool { return mongo[n] && n != s.Name }) {
+				if r.schemeStart < 0 || !r.first || !strings.EqualFold(e.Value[r.schemeStart:r.authStart-3], "mongodb") ||
+					queryKeys(e.Value[r.end:])["tlscafile"] {
+					continue
+				}
+				out = append(out, Diagnostic{Service: s.Name, Field: "environment." + e.Name, Message: fmt.Sprintf(
+					"names the managed MongoDB %q, whose DocumentDB URL gets tlsCAFile=%s: the image must contain Amazon's CA bundle (%s) at %s, or the URL must set tlsCAFile to where the image keeps it",
+					r.name, DocumentDBCABundle, documentDBCABundleURL, where)})
+				break
+			}
+		}
+	}
+	return out
 }
