@@ -223,6 +223,11 @@ func (a cognitiveDeploymentArgs) inputs() pulumi.Map {
 	}
 }
 
+// listAccountKeysArgs are the arguments of listAccountKeys.
+func listAccountKeysArgs(account, group pulumi.StringInput) pulumi.Map {
+	return pulumi.Map{"accountName": account, "resourceGroupName": group}
+}
+
 // NewLlmGateway creates an AI Foundry account and its model deployments.
 func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts ...pulumi.ResourceOption) (*LlmGateway, error) {
 	comp := &LlmGateway{}
@@ -294,10 +299,7 @@ func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts .
 		previous = d
 	}
 
-	keys := nativeInvoke(ctx, cognitiveListKeys, pulumi.Map{
-		"accountName":       account.Name,
-		"resourceGroupName": args.ResourceGroupName,
-	}, parent)
+	keys := nativeInvoke(ctx, cognitiveListKeys, listAccountKeysArgs(account.Name, args.ResourceGroupName), parent)
 
 	comp.Endpoint = account.Properties.ApplyT(func(p map[string]any) string {
 		if e, ok := p["endpoint"].(string); ok && e != "" {
