@@ -314,9 +314,11 @@ var azureNames = []azureName{
 			azureLength("accountName", 2, 64, "azure-rest-api-specs cognitiveservices accountName; "+azureNameRulesDoc+"#microsoftcognitiveservices"),
 			azureSpecPattern("accountName", `^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`, "azure-rest-api-specs cognitiveservices accountName"),
 			// The custom subdomain is a global DNS label
-			// (<sub>.openai.azure.com, <sub>.cognitiveservices.azure.com).
+			// (<sub>.openai.azure.com, <sub>.cognitiveservices.azure.com):
+			// at most 63 octets (RFC 1035 section 2.3.4), although the
+			// account name may have 64.
 			{Path: "properties.customSubDomainName", Min: 2, Max: 63, Style: StyleDoc, Describe: "a DNS label of 2-63 characters, unique across Azure",
-				Source: "https://learn.microsoft.com/en-us/azure/ai-services/cognitive-services-custom-subdomains"},
+				Source: "https://learn.microsoft.com/en-us/azure/ai-services/cognitive-services-custom-subdomains; https://www.rfc-editor.org/rfc/rfc1035#section-2.3.4"},
 			azureDocPattern("properties.customSubDomainName", `^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$`,
 				"letters, digits and hyphens; start and end with a letter or digit",
 				"https://learn.microsoft.com/en-us/azure/ai-services/cognitive-services-custom-subdomains"),
