@@ -90,3 +90,41 @@ func TestAzureLLMServiceWithItsOwnImage(t *testing.T) {
 		})
 	}
 }
+
+// An x-defang-llm service that also uses a model provider keeps that
+// gateway's values (one OPENAI_API_KEY cannot serve two accounts): no
+// account of its own. Its own OPENAI_API_KEY, set from config, gives way to
+// the gateway's key.
+func TestAzureLLMServiceThatUsesAGateway(t *testing.T) {
+	yaml := `
+name: chat
+services:
+  app:
+    image: ghcr.io/example/chat:1
+    x-defang-llm: true
+    environment:
+      OPENAI_API_KEY:
+    depends_on: [llm]
+  llm:
+    provider:
+      type: model
+      options: {model: ai/smollm2}
+`
+	res, err := Run(context.Background(), Options{ComposeYAML: yaml, Cloud: "azure", Mode: "affordable", Config: map[string]string{"OPENAI_API_KEY": "sk-own"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := 0
+	for _, r := range res.Resources {
+		if r.Type == "azure-native:cognitiveservices:Account" {
+			accounts++
+		}
+	}
+	if accounts != 1 {
+		t.Errorf("%d AI Foundry accounts, want the gateway's only", accounts)
+	}
+	plain, refs := appEnv(t, res, "chat-app")
+	if plain["LLM_URL"] == "" || plain["OPENAI_BASE_URL"] != "" || strings.Join(refs, ",") != "OPENAI_API_KEY" {
+		t.Errorf("want the gateway's values only: %v %v", plain, refs)
+	}
+}
