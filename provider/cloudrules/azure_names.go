@@ -283,7 +283,9 @@ var azureNames = []azureName{
 		tokens:   []string{"azure-native:dbforpostgresql/v20240801:Database", "azure-native:dbforpostgresql:Database"},
 		autoname: azureCopy("databaseName"), scope: ScopeParent,
 		rules: []StringRule{
-			{Path: "databaseName", Min: 1, Max: 63, Style: StyleDoc, Describe: "1-63 characters", Source: azurecafDefinitions + " azurerm_postgresql_flexible_server_database"},
+			// A PostgreSQL identifier: at most NAMEDATALEN-1 = 63 bytes.
+			{Path: "databaseName", Min: 1, Max: 63, Style: StyleDoc, Describe: "1-63 characters",
+				Source: "https://www.postgresql.org/docs/16/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS"},
 		},
 	},
 	{
@@ -291,14 +293,14 @@ var azureNames = []azureName{
 		autoname: azureRandom("clusterName"), scope: ScopeGlobal,
 		rules: []StringRule{
 			// Azure Managed Redis: the cluster name is the first label of
-			// <name>.<region>.redis.azure.net. Microsoft's naming page has
-			// no entry for Microsoft.Cache/redisEnterprise; azurecaf's
-			// managed Redis entry says 1-60 alphanumerics and hyphens,
-			// starting and ending with an alphanumeric (as classic Redis:
-			// no consecutive hyphens).
-			{Path: "clusterName", Min: 1, Max: 60, Style: StyleDoc, Describe: "1-60 characters", Source: azurecafDefinitions + " azurerm_redis_enterprise_cluster"},
+			// <name>.<region>.redis.azure.net, unique across Azure. Its own
+			// rule is unconfirmed (Microsoft's naming page we read has no
+			// Microsoft.Cache/redisEnterprise entry); these are classic
+			// Azure Cache for Redis's (azurecaf azurerm_redis_cache: 1-63,
+			// ^[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]$, no "--", global).
+			{Path: "clusterName", Min: 1, Max: 63, Style: StyleDoc, Describe: "1-63 characters", Source: azurecafDefinitions + " azurerm_redis_cache (unconfirmed for redisEnterprise)"},
 			azureDocPattern("clusterName", `^[a-zA-Z0-9](-?[a-zA-Z0-9])*$`,
-				"alphanumerics and hyphens; start and end with an alphanumeric, no consecutive hyphens", azurecafDefinitions+"; "+azureNameRulesDoc+"#microsoftcache"),
+				"alphanumerics and hyphens; start and end with an alphanumeric, no consecutive hyphens", azurecafDefinitions+" azurerm_redis_cache; "+azureNameRulesDoc+"#microsoftcache"),
 		},
 	},
 	{
@@ -328,7 +330,9 @@ var azureNames = []azureName{
 		tokens:   []string{"azure-native:cognitiveservices:Deployment"},
 		autoname: azureCopy("deploymentName"), scope: ScopeParent,
 		rules: []StringRule{
-			{Path: "deploymentName", Min: 2, Max: 64, Style: StyleDoc, Describe: "2-64 characters", Source: azurecafDefinitions + " azurerm_cognitive_deployment"},
+			// Unconfirmed: the account's length (azurecaf
+			// azurerm_cognitive_account, 2-64) applied to its deployments.
+			{Path: "deploymentName", Min: 2, Max: 64, Style: StyleDoc, Describe: "2-64 characters", Source: azurecafDefinitions + " azurerm_cognitive_account (unconfirmed for deployments)"},
 		},
 	},
 	{
