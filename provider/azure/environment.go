@@ -124,6 +124,13 @@ func serviceEnvironment(ctx *pulumi.Context, name string, s *compose.Service, bo
 			return nil, err
 		}
 	}
+	if own := gateways.own[s.Name]; own != nil {
+		for _, k := range own.environment(out) {
+			if err := vaultSecret(k, own.gateway.ApiKey()); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return out, nil
 }
 

@@ -54,6 +54,21 @@ import (
 //     needs the key. A private endpoint (privatelink.openai.azure.com and
 //     privatelink.cognitiveservices.azure.com zones) is left for later.
 
+//
+// # x-defang-llm services with an image of their own
+//
+// Such a service calls the model itself, with an OpenAI or Azure OpenAI
+// SDK, and gets an account of its own (the same component, serving its
+// MODEL or the default model) and the variables those SDKs read, so that
+// it runs with no code change (see ownLLMEnvironment in project.go). The
+// apps' managed identity is also granted Cognitive Services OpenAI User on
+// that account only, for SDKs that authenticate with Microsoft Entra ID.
+
+// RoleCognitiveServicesOpenAIUser is the built-in role "Cognitive Services
+// OpenAI User": inference calls (completions, embeddings), no keys, no
+// management. https://learn.microsoft.com/en-us/azure/role-based-access-control/built-in-roles/ai-machine-learning#cognitive-services-openai-user
+const RoleCognitiveServicesOpenAIUser = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd"
+
 // Cognitive Services type tokens (see above).
 const (
 	cognitiveAccountType    = "azure-native:cognitiveservices:Account"
@@ -108,13 +123,23 @@ type LlmGateway struct {
 	Deployments       pulumi.StringMapOutput `pulumi:"deployments"`
 	DefaultDeployment pulumi.StringOutput    `pulumi:"defaultDeployment"`
 
-	apiKey pulumi.StringOutput
+	apiKey    pulumi.StringOutput
+	accountID pulumi.StringOutput
+	openAIURL string
 }
 
 // ApiKey is the account's key1, secret: for the Project to store in Key
 // Vault and hand to dependents as OPENAI_API_KEY. It is not an output of
 // the component.
 func (g *LlmGateway) ApiKey() pulumi.StringOutput { return g.apiKey }
+
+// AccountID is the AI Foundry account's ARM id, the scope of role grants
+// on it. Not an output of the component (the schema stays as it is).
+func (g *LlmGateway) AccountID() pulumi.StringOutput { return g.accountID }
+
+// OpenAIEndpoint is the account's Azure OpenAI endpoint,
+// https://<subdomain>.openai.azure.com/ (AZURE_OPENAI_ENDPOINT).
+func (g *LlmGateway) OpenAIEndpoint() string { return g.openAIURL }
 
 func (g *LlmGateway) Annotate(a infer.Annotator) {
 	a.SetToken("azure", "LlmGateway")
@@ -198,6 +223,11 @@ func (a cognitiveDeploymentArgs) inputs() pulumi.Map {
 	}
 }
 
+// listAccountKeysArgs are the arguments of listAccountKeys.
+func listAccountKeysArgs(account, group pulumi.StringInput) pulumi.Map {
+	return pulumi.Map{"accountName": account, "resourceGroupName": group}
+}
+
 // NewLlmGateway creates an AI Foundry account and its model deployments.
 func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts ...pulumi.ResourceOption) (*LlmGateway, error) {
 	comp := &LlmGateway{}
@@ -269,10 +299,7 @@ func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts .
 		previous = d
 	}
 
-	keys := nativeInvoke(ctx, cognitiveListKeys, pulumi.Map{
-		"accountName":       account.Name,
-		"resourceGroupName": args.ResourceGroupName,
-	}, parent)
+	keys := nativeInvoke(ctx, cognitiveListKeys, listAccountKeysArgs(account.Name, args.ResourceGroupName), parent)
 
 	comp.Endpoint = account.Properties.ApplyT(func(p map[string]any) string {
 		if e, ok := p["endpoint"].(string); ok && e != "" {
@@ -285,13 +312,21 @@ func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts .
 	comp.Deployments = deployments.ToStringMapOutput()
 	comp.DefaultDeployment = pulumi.String(ResolveAzureModel(models[0]).Name).ToStringOutput()
 	comp.apiKey = secretField(keys, "key1")
+	comp.accountID = account.ID().ToStringOutput()
+	comp.openAIURL = OpenAIEndpoint(accountName)
 	return comp, outputs.Register(ctx, comp)
 }
 
 // OpenAIBaseURL is the base URL of Azure OpenAI's v1 API on the account
 // whose custom subdomain is subdomain.
 func OpenAIBaseURL(subdomain string) string {
-	return "https://" + subdomain + ".openai.azure.com/openai/v1/"
+	return OpenAIEndpoint(subdomain) + "openai/v1/"
+}
+
+// OpenAIEndpoint is the Azure OpenAI endpoint of the account whose custom
+// subdomain is subdomain, as AzureOpenAI clients take it.
+func OpenAIEndpoint(subdomain string) string {
+	return "https://" + subdomain + ".openai.azure.com/"
 }
 
 // uniqueAliases is the non-empty aliases of list, first occurrence first.

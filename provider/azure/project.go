@@ -103,7 +103,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err != nil {
 		return nil, err
 	}
-	gateways, err := deployGateways(ctx, parent, name, project, modeName, opts.Location, group, book, refs, result.Services, parentOpt)
+	refs.set(identityClientRef, env.IdentityClientId, false)
+	gateways, err := deployGateways(ctx, parent, name, project, modeName, opts.Location, group, env.IdentityPrincipalId,
+		book, refs, result.Services, parentOpt)
 	if err != nil {
 		return nil, err
 	}
@@ -307,10 +309,22 @@ func containerSpec(s *compose.Service, env map[string]string) spec.Container {
 	return c
 }
 
-// gatewayDeployment is the AI Foundry accounts of a project's LLM gateways.
+// gatewayDeployment is the AI Foundry accounts of a project's LLM gateways,
+// and those of its x-defang-llm services with an image of their own.
 type gatewayDeployment struct {
 	plan     llm.PlanResult
 	gateways map[string]*LlmGateway
+	// own are the accounts of x-defang-llm services, by service.
+	own map[string]*ownLLM
+}
+
+// ownLLM is the AI Foundry account of an x-defang-llm service that calls
+// the model itself, and what may start the service: the account and its
+// deployment, and the role grant of the apps' identity on it.
+type ownLLM struct {
+	gateway    *LlmGateway
+	deployment string
+	grant      pulumi.Resource
 }
 
 // after lists the gateways a service uses, to start after.
@@ -318,6 +332,9 @@ func (d *gatewayDeployment) after(service string) []pulumi.Resource {
 	var out []pulumi.Resource
 	for _, gw := range d.usedBy(service) {
 		out = append(out, gw)
+	}
+	if own := d.own[service]; own != nil {
+		out = append(out, own.gateway, own.grant)
 	}
 	return out
 }
@@ -339,11 +356,11 @@ func (d *gatewayDeployment) usedBy(service string) []*LlmGateway {
 // and top-level model (see llm.Plan): dependents get its OpenAI base URL
 // and the model's deployment name.
 func deployGateways(ctx *pulumi.Context, parentResource pulumi.Resource, name string, project *compose.Project, modeName, location string,
-	group pulumi.StringOutput, book *addressBook, refs *refValues, infos map[string]spec.ServiceInfo,
+	group, identityPrincipal pulumi.StringOutput, book *addressBook, refs *refValues, infos map[string]spec.ServiceInfo,
 	parent pulumi.ResourceOption) (*gatewayDeployment, error) {
 	stack := ctx.Stack()
 	suffix := ""
-	if len(project.Models) > 0 || hasModelProvider(project) {
+	if len(project.Models) > 0 || hasModelProvider(project) || hasLLMService(project) {
 		var err error
 		if suffix, err = globalSuffix(ctx, parentResource, location); err != nil {
 			return nil, err
@@ -366,7 +383,7 @@ func deployGateways(ctx *pulumi.Context, parentResource pulumi.Resource, name st
 			}
 		}
 	}
-	d := &gatewayDeployment{plan: plan, gateways: map[string]*LlmGateway{}}
+	d := &gatewayDeployment{plan: plan, gateways: map[string]*LlmGateway{}, own: map[string]*ownLLM{}}
 	for _, g := range plan.Gateways {
 		gw, err := NewLlmGateway(ctx, name+"-"+compose.DNSLabel(g.ServiceName), LlmGatewayArgs{
 			ProjectName: project.Name, ServiceName: g.ServiceName, Mode: modeName, Models: g.Models,
@@ -380,7 +397,117 @@ func deployGateways(ctx *pulumi.Context, parentResource pulumi.Resource, name st
 		infos[g.ServiceName] = spec.ServiceInfo{Kind: spec.KindManaged, Image: pulumi.String("").ToStringOutput(),
 			PrivateHostname: gw.BaseUrl, Urls: pulumi.StringArray{}.ToStringArrayOutput()}
 	}
+	if err := d.deployOwnLLMs(ctx, name, project, modeName, location, group, identityPrincipal, parent); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// deployOwnLLMs gives every x-defang-llm service with an image or build of
+// its own (llm.Plan's BedrockServices, named for AWS) what Defang documents
+// for it: an AI Foundry account with a deployment of its model (the
+// service's literal MODEL, else the default chat model), and the apps'
+// identity granted Cognitive Services OpenAI User on that account only. A
+// service that also uses a model provider or a top-level model keeps that
+// gateway's values and gets no account of its own: its OPENAI_API_KEY is
+// the gateway's, and one key cannot serve two accounts.
+func (d *gatewayDeployment) deployOwnLLMs(ctx *pulumi.Context, name string, project *compose.Project, modeName, location string,
+	group, identityPrincipal pulumi.StringOutput, parent pulumi.ResourceOption) error {
+	for _, svc := range d.plan.BedrockServices {
+		s := project.Service(svc)
+		if s == nil || !runsContainer(s) || len(d.usedBy(svc)) > 0 {
+			continue
+		}
+		alias := literalEnv(s, modelVar)
+		if alias == "" {
+			alias = "default"
+		}
+		logical := name + "-" + compose.DNSLabel(svc)
+		gw, err := NewLlmGateway(ctx, logical, LlmGatewayArgs{
+			ProjectName: project.Name, ServiceName: svc, Mode: modeName, Models: []string{alias},
+			ResourceGroupName: group, Location: location,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		grant, err := GrantRole(ctx, logical+"-openai-user", RoleGrantArgs{
+			PrincipalId: identityPrincipal, Scope: gw.AccountID(), Role: RoleCognitiveServicesOpenAIUser,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		d.own[svc] = &ownLLM{gateway: gw, deployment: ResolveAzureModel(alias).Name, grant: grant}
+	}
+	return nil
+}
+
+// The variables an x-defang-llm service's account gives it (Deliver 6 of
+// issue 13). OpenAI SDKs take a base URL and a key (OPENAI_BASE_URL,
+// OPENAI_API_KEY: the account's OpenAI v1 API, which needs no api-version);
+// Azure OpenAI clients (AzureOpenAI in openai-python and openai-node,
+// Azure.AI.OpenAI) take AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and
+// OPENAI_API_VERSION, or a Microsoft Entra credential, which
+// DefaultAzureCredential finds for the apps' user-assigned identity through
+// AZURE_CLIENT_ID. MODEL is the deployment a request names.
+const (
+	modelVar            = "MODEL"
+	openAIBaseURLVar    = "OPENAI_BASE_URL"
+	azureEndpointVar    = "AZURE_OPENAI_ENDPOINT"
+	azureKeyVar         = "AZURE_OPENAI_API_KEY"
+	openAIAPIVersionVar = "OPENAI_API_VERSION"
+	azureClientIDVar    = "AZURE_CLIENT_ID"
+	// openAIAPIVersion is the latest generally available Azure OpenAI data
+	// plane API version (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/api-version-lifecycle).
+	openAIAPIVersion = "2024-10-21"
+	// identityClientRef resolves to the apps' identity's client id.
+	identityClientRef = "identity.clientId"
+)
+
+// environment rewrites the service's OpenAI variables in env to its own
+// account: the base URL, endpoint and model replace what the service sets
+// (they named another OpenAI, or a compose alias); the API version and
+// client id are added where the service sets none. It returns the key
+// variables, to be read from Key Vault.
+func (o *ownLLM) environment(env *appEnvironment) []string {
+	set := func(k, v string) {
+		delete(env.resolved, k)
+		delete(env.secrets, k)
+		env.plain[k] = v
+	}
+	set(openAIBaseURLVar, o.gateway.OpenAIEndpoint()+"openai/v1/")
+	set(azureEndpointVar, o.gateway.OpenAIEndpoint())
+	set(modelVar, o.deployment)
+	if !env.has(openAIAPIVersionVar) {
+		env.plain[openAIAPIVersionVar] = openAIAPIVersion
+	}
+	if !env.has(azureClientIDVar) {
+		env.resolved[azureClientIDVar] = ref(identityClientRef)
+	}
+	keys := []string{openAIKeyVar, azureKeyVar}
+	for _, k := range keys {
+		delete(env.plain, k)
+		delete(env.resolved, k)
+	}
+	return keys
+}
+
+// has reports whether env sets the variable k, in any of its forms.
+func (e *appEnvironment) has(k string) bool {
+	_, plain := e.plain[k]
+	_, resolved := e.resolved[k]
+	_, secret := e.secrets[k]
+	return plain || resolved || secret
+}
+
+// hasLLMService reports whether a service that runs a container has
+// x-defang-llm (it may get an AI Foundry account of its own).
+func hasLLMService(project *compose.Project) bool {
+	for _, s := range project.Services {
+		if s.LLM && runsContainer(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasModelProvider reports whether a service is a model provider.

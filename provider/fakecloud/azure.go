@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 )
 
 // SubscriptionID is the subscription the fake Azure answers for.
@@ -48,12 +50,26 @@ func RegisterAzureOutputs(typ string, add func(name string, state map[string]pro
 // AzureState returns deterministic outputs shaped like azure-native's: the
 // inputs, name, an ARM id under the resource's group, and what the type's
 // registered function adds.
+//
+// A resource whose name input is left out is named as azure-native names
+// it (cloudrules.Autoname with the type's azure-native autonaming): the
+// logical name and 8 hex characters for top-level resources ("random", the
+// hex here a stable hash of type and name where azure-native's is random),
+// the logical name itself for child resources ("copy"). The name is set on
+// the input property too, as azure-native's Check does.
 func AzureState(typ, name string, inputs property.Map) (string, property.Map) {
+	if named, err := cloudrules.Autoname(typ, name, shortHash(typ, name), inputs); err == nil {
+		inputs = named
+	}
 	state := inputs.AsMap()
 	physical := name
-	for _, key := range []string{"name", "resourceName", "vaultName", "accountName", "registryName",
+	keys := []string{"name", "resourceName", "vaultName", "accountName", "registryName",
 		"serverName", "clusterName", "environmentName", "containerAppName", "virtualNetworkName", "workspaceName",
-		"privateEndpointName"} {
+		"privateEndpointName"}
+	if rules, ok := cloudrules.For(typ); ok && rules.Autoname != nil {
+		keys = []string{rules.Autoname.Property} // the type's own name input
+	}
+	for _, key := range keys {
 		if v, ok := state[key]; ok && v.IsString() && v.AsString() != "" {
 			physical = v.AsString()
 			break

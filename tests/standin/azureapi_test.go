@@ -723,7 +723,7 @@ func TestAzureNativeBlobEndpoint(t *testing.T) {
 	}
 	// Other types are untouched.
 	_, out = create(t, c, "urn:pulumi:dev::app::azure-native:containerregistry:Registry::reg",
-		resource.PropertyMap{"resourceGroupName": resource.NewProperty("rg1")}, false)
+		resource.PropertyMap{"resourceGroupName": resource.NewProperty("rg1"), "registryName": resource.NewProperty("reg")}, false)
 	if out["loginServer"].StringValue() != "reg.azurecr.io" {
 		t.Errorf("registry = %v", out)
 	}

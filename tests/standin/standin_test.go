@@ -422,7 +422,7 @@ func TestAzureNative(t *testing.T) {
 		t.Errorf("version %q", s.Version())
 	}
 	id, out := create(t, c, "urn:pulumi:dev::app::azure-native:network:VirtualNetwork::vnet",
-		resource.PropertyMap{"resourceGroupName": resource.NewProperty("rg1")}, false)
+		resource.PropertyMap{"resourceGroupName": resource.NewProperty("rg1"), "virtualNetworkName": resource.NewProperty("vnet")}, false)
 	if id != "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers/Microsoft.Network/virtualNetworks/vnet" ||
 		out["name"].StringValue() != "vnet" {
 		t.Errorf("azure-native = %q %v", id, out)
