@@ -174,6 +174,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	resources, state, err := Construct(ctx, Target{Token: "defang:index:Project", Name: compose.DNSLabel(project.Name),
 		Stack: opts.Stack, Project: project.Name, Region: opts.Region, revealSecrets: opts.revealSecrets}, property.NewMap(inputs))
+	var refused Refused
+	if errors.As(err, &refused) {
+		return nil, refused.withComposeNames(project)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
 // Refusal is one resource input the cloud would refuse, with the compose
@@ -108,12 +109,30 @@ func (m *monitor) serviceOf(urn, project string, services []string) string {
 			break
 		}
 	}
-	best := ""
+	// Component names are DNS labels (todo_list's FargateService is
+	// <project>-todo-list) while a shared component's children may keep
+	// the compose name (<project>-todo_list-3000): compare the labels.
+	best, label := "", compose.DNSLabel(self.Name)
 	for _, s := range services {
 		prefix := project + "-" + s
-		if (self.Name == prefix || strings.HasPrefix(self.Name, prefix+"-")) && len(s) > len(best) {
+		if (label == prefix || strings.HasPrefix(label, prefix+"-")) && len(s) > len(best) {
 			best = s
 		}
 	}
 	return best
+}
+
+// withComposeNames names each refusal's service as the compose file does
+// (todo_list), where the components named it by its DNS label (todo-list).
+func (rs Refused) withComposeNames(p *compose.Project) Refused {
+	byLabel := map[string]string{}
+	for _, s := range p.Services {
+		byLabel[compose.DNSLabel(s.Name)] = s.Name
+	}
+	for i := range rs {
+		if name, ok := byLabel[rs[i].Service]; ok {
+			rs[i].Service = name
+		}
+	}
+	return rs
 }
