@@ -97,6 +97,16 @@ var botocoreFields = []botocoreField{
 	{Token: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", Path: "name", Source: "botocore 1.44.5 servicediscovery 2017-03-14 CreatePrivateDnsNamespaceRequest.Name (NamespaceNamePrivate)", Constrained: true},
 	{Token: "aws:ec2/launchTemplate:LaunchTemplate", Path: "name", Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateName (LaunchTemplateName)", Constrained: true},
 	{Token: "aws:ec2/securityGroup:SecurityGroup", Path: "name", Source: "botocore 1.44.5 ec2 2016-11-15 CreateSecurityGroupRequest.GroupName (String)", Constrained: false},
+	{Token: "aws:ec2/launchTemplate:LaunchTemplate", Path: "blockDeviceMappings[].ebs.volumeType", Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateEbsBlockDeviceRequest.VolumeType (VolumeType)", Constrained: true},
+	{Token: "aws:ec2/launchTemplate:LaunchTemplate", Path: "metadataOptions.httpTokens", Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateInstanceMetadataOptionsRequest.HttpTokens (LaunchTemplateHttpTokensState)", Constrained: true},
+	{Token: "aws:ec2/launchTemplate:LaunchTemplate", Path: "metadataOptions.httpEndpoint", Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateInstanceMetadataOptionsRequest.HttpEndpoint (LaunchTemplateInstanceMetadataEndpointState)", Constrained: true},
+	{Token: "aws:ec2/launchTemplate:LaunchTemplate", Path: "tagSpecifications[].resourceType", Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateTagSpecificationRequest.ResourceType (ResourceType)", Constrained: true},
+	{Token: "aws:ec2/eip:Eip", Path: "domain", Source: "botocore 1.44.5 ec2 2016-11-15 AllocateAddressRequest.Domain (DomainType)", Constrained: true},
+	{Token: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", Path: "rules[].status", Source: "botocore 1.44.5 s3 2006-03-01 LifecycleRule.Status (ExpirationStatus)", Constrained: true},
+	{Token: "aws:s3/bucketOwnershipControls:BucketOwnershipControls", Path: "rule.objectOwnership", Source: "botocore 1.44.5 s3 2006-03-01 OwnershipControlsRule.ObjectOwnership (ObjectOwnership)", Constrained: true},
+	{Token: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", Path: "rules[].applyServerSideEncryptionByDefault.sseAlgorithm", Source: "botocore 1.44.5 s3 2006-03-01 ServerSideEncryptionByDefault.SSEAlgorithm (ServerSideEncryption)", Constrained: true},
+	{Token: "aws:lb/listener:Listener", Path: "defaultActions[].fixedResponse.messageBody", Source: "botocore 1.44.5 elbv2 2015-12-01 FixedResponseActionConfig.MessageBody (FixedResponseActionMessage)", Constrained: true},
+	{Token: "aws:autoscaling/group:Group", Path: "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy", Source: "botocore 1.44.5 autoscaling 2011-01-01 InstancesDistribution.SpotAllocationStrategy (XmlString)", Constrained: true},
 	{Token: "aws:autoscaling/group:Group", Path: "name", Source: "botocore 1.44.5 autoscaling 2011-01-01 CreateAutoScalingGroupType.AutoScalingGroupName (XmlStringMaxLen255)", Constrained: true},
 	{Token: "aws:autoscaling/group:Group", Path: "healthCheckType", Source: "botocore 1.44.5 autoscaling 2011-01-01 CreateAutoScalingGroupType.HealthCheckType (XmlStringMaxLen32)", Constrained: true},
 	{Token: "aws:ecr/repository:Repository", Path: "name", Source: "botocore 1.44.5 ecr 2015-09-21 CreateRepositoryRequest.repositoryName (RepositoryName)", Constrained: true},
@@ -133,6 +143,8 @@ func init() {
 		{Path: "resourceId", Min: 1, Max: 1600, Pattern: regexp.MustCompile(`^(?:[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\n\t]*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 application-autoscaling 2016-02-06 RegisterScalableTargetRequest.ResourceId (ResourceIdMaxLen1600)"},
 	}})
 	Register(TypeRules{Token: "aws:autoscaling/group:Group", Strings: []StringRule{
+		// mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy: pattern translated to RE2 from [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*
+		{Path: "mixedInstancesPolicy.instancesDistribution.spotAllocationStrategy", Pattern: regexp.MustCompile(`^(?:[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\n\t]*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 autoscaling 2011-01-01 InstancesDistribution.SpotAllocationStrategy (XmlString)"},
 		// name: pattern translated to RE2 from [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*
 		{Path: "name", Min: 1, Max: 255, Pattern: regexp.MustCompile(`^(?:[\x{0020}-\x{D7FF}\x{E000}-\x{FFFD}\x{10000}-\x{10FFFF}\r\n\t]*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 autoscaling 2011-01-01 CreateAutoScalingGroupType.AutoScalingGroupName (XmlStringMaxLen255)"},
 		// healthCheckType: pattern translated to RE2 from [\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\r\n\t]*
@@ -155,8 +167,15 @@ func init() {
 		{Path: "logsConfig.s3Logs.status", Enum: []string{"ENABLED", "DISABLED"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 codebuild 2016-10-06 S3LogsConfig.status (LogsConfigStatusType)"},
 	}})
 	RegisterInts("aws:codebuild/project:Project", IntRule{Path: "buildTimeout", Min: intp(5), Max: intp(2160), Style: StyleAWSAPI, Source: "botocore 1.44.5 codebuild 2016-10-06 CreateProjectInput.timeoutInMinutes (BuildTimeOut)"})
+	Register(TypeRules{Token: "aws:ec2/eip:Eip", Strings: []StringRule{
+		{Path: "domain", Enum: []string{"vpc", "standard"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 AllocateAddressRequest.Domain (DomainType)"},
+	}})
 	Register(TypeRules{Token: "aws:ec2/launchTemplate:LaunchTemplate", Strings: []StringRule{
 		{Path: "name", Min: 3, Max: 128, Pattern: regexp.MustCompile(`^(?:[a-zA-Z0-9\(\)\.\-/_]+)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateName (LaunchTemplateName)"},
+		{Path: "blockDeviceMappings[].ebs.volumeType", Enum: []string{"standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateEbsBlockDeviceRequest.VolumeType (VolumeType)"},
+		{Path: "metadataOptions.httpTokens", Enum: []string{"optional", "required"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateInstanceMetadataOptionsRequest.HttpTokens (LaunchTemplateHttpTokensState)"},
+		{Path: "metadataOptions.httpEndpoint", Enum: []string{"disabled", "enabled"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateInstanceMetadataOptionsRequest.HttpEndpoint (LaunchTemplateInstanceMetadataEndpointState)"},
+		{Path: "tagSpecifications[].resourceType", Enum: []string{"capacity-reservation", "client-vpn-endpoint", "customer-gateway", "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-ip", "elastic-gpu", "export-image-task", "export-instance-task", "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-event-window", "internet-gateway", "ipam", "ipam-pool", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "local-gateway-route-table-vpc-association", "local-gateway-route-table-virtual-interface-group-association", "natgateway", "network-acl", "network-interface", "network-insights-analysis", "network-insights-path", "network-insights-access-scope", "network-insights-access-scope-analysis", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-table", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-metering-policy", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "volume", "vpc", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-peering-connection", "vpn-connection", "vpn-gateway", "vpc-flow-log", "capacity-reservation-fleet", "traffic-mirror-filter-rule", "vpc-endpoint-connection-device-type", "verified-access-instance", "verified-access-group", "verified-access-endpoint", "verified-access-policy", "verified-access-trust-provider", "vpn-connection-device-type", "vpc-block-public-access-exclusion", "vpc-encryption-control", "route-server", "route-server-endpoint", "route-server-peer", "ipam-resource-discovery", "ipam-resource-discovery-association", "instance-connect-endpoint", "verified-access-endpoint-target", "ipam-external-resource-verification-token", "capacity-block", "mac-modification-task", "ipam-prefix-list-resolver", "ipam-policy", "ipam-prefix-list-resolver-target", "ipam-internet-registry-association", "secondary-interface", "secondary-network", "secondary-subnet", "capacity-manager-data-export", "vpn-concentrator", "ipam-pool-allocation", "capacity-reservation-cancellation-quote", "application-status-check", "capacity-reservation-modification-quote", "metric-category"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateTagSpecificationRequest.ResourceType (ResourceType)"},
 	}})
 	Register(TypeRules{Token: "aws:ecr/repository:Repository", Strings: []StringRule{
 		{Path: "name", Min: 2, Max: 256, Pattern: regexp.MustCompile(`^(?:[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 ecr 2015-09-21 CreateRepositoryRequest.repositoryName (RepositoryName)"},
@@ -208,6 +227,7 @@ func init() {
 		{Path: "defaultActions[].redirect.protocol", Pattern: regexp.MustCompile(`^(?:^(HTTPS?|#\{protocol\})$)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 RedirectActionConfig.Protocol (RedirectActionProtocol)"},
 		{Path: "defaultActions[].fixedResponse.statusCode", Pattern: regexp.MustCompile(`^(?:^(2|4|5)\d\d$)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 FixedResponseActionConfig.StatusCode (FixedResponseActionStatusCode)"},
 		{Path: "defaultActions[].fixedResponse.contentType", Max: 32, Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 FixedResponseActionConfig.ContentType (FixedResponseActionContentType)"},
+		{Path: "defaultActions[].fixedResponse.messageBody", Max: 1024, Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 FixedResponseActionConfig.MessageBody (FixedResponseActionMessage)"},
 	}})
 	Register(TypeRules{Token: "aws:lb/listenerRule:ListenerRule", Strings: []StringRule{
 		{Path: "actions[].type", Enum: []string{"forward", "authenticate-oidc", "authenticate-cognito", "redirect", "fixed-response", "jwt-validation"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 Action.Type (ActionTypeEnum)"},
@@ -225,6 +245,15 @@ func init() {
 	Register(TypeRules{Token: "aws:route53/record:Record", Strings: []StringRule{
 		{Path: "name", Max: 1024, Style: StyleAWSAPI, Source: "botocore 1.44.5 route53 2013-04-01 ResourceRecordSet.Name (DNSName)"},
 		{Path: "type", Enum: []string{"SOA", "A", "TXT", "NS", "CNAME", "MX", "NAPTR", "PTR", "SRV", "SPF", "AAAA", "CAA", "DS", "TLSA", "SSHFP", "SVCB", "HTTPS"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 route53 2013-04-01 ResourceRecordSet.Type (RRType)"},
+	}})
+	Register(TypeRules{Token: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", Strings: []StringRule{
+		{Path: "rules[].status", Enum: []string{"Enabled", "Disabled"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 s3 2006-03-01 LifecycleRule.Status (ExpirationStatus)"},
+	}})
+	Register(TypeRules{Token: "aws:s3/bucketOwnershipControls:BucketOwnershipControls", Strings: []StringRule{
+		{Path: "rule.objectOwnership", Enum: []string{"BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 s3 2006-03-01 OwnershipControlsRule.ObjectOwnership (ObjectOwnership)"},
+	}})
+	Register(TypeRules{Token: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", Strings: []StringRule{
+		{Path: "rules[].applyServerSideEncryptionByDefault.sseAlgorithm", Enum: []string{"AES256", "aws:fsx", "aws:backup", "aws:kms", "aws:kms:dsse"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 s3 2006-03-01 ServerSideEncryptionByDefault.SSEAlgorithm (ServerSideEncryption)"},
 	}})
 	Register(TypeRules{Token: "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", Strings: []StringRule{
 		// name: pattern translated to RE2 from ^(?!arn:)[!-~]{1,253}$
