@@ -22,6 +22,9 @@ const (
 	docDocDBCreateCluster  = "https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html"
 	docPutParameter        = "https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html"
 	docCreateSecurityGroup = "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html"
+	// The constraints are also in botocore 1.44.5's elasticache model, in
+	// the documentation of CreateReplicationGroupMessage.ReplicationGroupId.
+	docReplicationGroup = "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html"
 )
 
 var (
@@ -36,6 +39,10 @@ var (
 	docBucketName = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
 	// "must not contain two adjacent periods".
 	docNoDoubleDot = regexp.MustCompile(`^([^.]|\.[^.])*\.?$`)
+	// "1 to 40 alphanumeric characters or hyphens. The first character
+	// must be a letter", "cannot end with a hyphen or contain two
+	// consecutive hyphens" (ElastiCache replication group ids).
+	docReplicationGroupID = regexp.MustCompile(`^[A-Za-z]([0-9A-Za-z]|-[0-9A-Za-z])*$`)
 	// "a-z, A-Z, 0-9, and _.-", with "/" for hierarchies.
 	docParameterName = regexp.MustCompile(`^[a-zA-Z0-9_./-]+$`)
 )
@@ -75,6 +82,12 @@ func init() {
 	}})
 	Register(TypeRules{Token: "aws:docdb/cluster:Cluster", Strings: []StringRule{
 		doc("clusterIdentifier", 63, nil, "1 to 63 letters, numbers, or hyphens", docDocDBCreateCluster),
+	}})
+
+	Register(TypeRules{Token: "aws:elasticache/replicationGroup:ReplicationGroup", Strings: []StringRule{
+		doc("replicationGroupId", 40, docReplicationGroupID,
+			"1 to 40 alphanumeric characters or hyphens, first a letter, not ending with a hyphen or containing two consecutive hyphens",
+			docReplicationGroup),
 	}})
 
 	// SSM: "Parameter names can include only the following symbols and

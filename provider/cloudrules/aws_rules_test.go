@@ -130,3 +130,15 @@ func TestEveryAWSTypeWeCreateHasRules(t *testing.T) {
 		}
 	}
 }
+
+func TestReplicationGroupID(t *testing.T) {
+	for id, ok := range map[string]bool{
+		"shop-cache-0123456": true, "a": true, "Shop-Cache": true,
+		"1shop": false, "shop-": false, "shop--cache": false, strings.Repeat("a", 41): false, "shop_cache": false,
+	} {
+		vs := Check("aws:elasticache/replicationGroup:ReplicationGroup", "r", props("replicationGroupId", id))
+		if ok != (len(vs) == 0) {
+			t.Errorf("%q: violations %v, want ok=%v", id, vs, ok)
+		}
+	}
+}

@@ -15,11 +15,9 @@ import "regexp"
 //     identifier) and validSubnetGroupName (aws_db_subnet_group name);
 //   - internal/service/docdb/validate.go: validClusterIdentifier,
 //     validIdentifier (63 at most) and validSubnetGroupName;
-//   - internal/service/elasticache/replication_group.go
-//     validateReplicationGroupID (1-40 alphanumerics or hyphens, first a
-//     letter, no "--", no trailing hyphen). The stored copy of that file was
-//     not found by the search tool; the rule matches ElastiCache's API
-//     documentation (CreateReplicationGroup ReplicationGroupId).
+// ElastiCache's replicationGroupId rules are in aws_documented.go: the
+// stored copy of terraform-provider-aws's validation for it was not found,
+// so they are checked as AWS documents them.
 
 // Whole-value patterns for the checks terraform-provider-aws writes as
 // several regexps (a StringRule pattern must match the entire value).
@@ -30,16 +28,14 @@ var (
 	tfNoTrailingHyphen  = regexp.MustCompile(`^([\s\S]*[^-])?$`)
 	tfNoDoubleHyphen    = regexp.MustCompile(`^([^-]|-[^-])*-?$`)
 	tfFirstLowerLetter  = regexp.MustCompile(`^[a-z][\s\S]*$`)
-	tfFirstLetter       = regexp.MustCompile(`^[A-Za-z][\s\S]*$`)
 	tfSubnetGroupName   = regexp.MustCompile(`^[0-9a-z_ .-]+$`)
 	tfNotDefaultSubnets = regexp.MustCompile(`^([\s\S]{0,6}|[\s\S]{8,}|[^dD][\s\S]*|[dD][^eE][\s\S]*|[dD][eE][^fF][\s\S]*|[dD][eE][fF][^aA][\s\S]*|[dD][eE][fF][aA][^uU][\s\S]*|[dD][eE][fF][aA][uU][^lL][\s\S]*|[dD][eE][fF][aA][uU][lL][^tT])$`)
 )
 
 const (
-	tfELBv2       = "terraform-provider-aws internal/service/elbv2/validate.go"
-	tfRDS         = "terraform-provider-aws internal/service/rds/validate.go"
-	tfDocDB       = "terraform-provider-aws internal/service/docdb/validate.go"
-	tfElastiCache = "terraform-provider-aws internal/service/elasticache/replication_group.go validateReplicationGroupID"
+	tfELBv2 = "terraform-provider-aws internal/service/elbv2/validate.go"
+	tfRDS   = "terraform-provider-aws internal/service/rds/validate.go"
+	tfDocDB = "terraform-provider-aws internal/service/docdb/validate.go"
 )
 
 // tf is a StringRule in terraform-provider-aws's wording.
@@ -87,11 +83,4 @@ func init() {
 	docdbInstance[0].Max = 63
 	Register(TypeRules{Token: "aws:docdb/clusterInstance:ClusterInstance", Strings: docdbInstance})
 	Register(TypeRules{Token: "aws:docdb/subnetGroup:SubnetGroup", Strings: tfSubnetGroup(tfDocDB + " validSubnetGroupName")})
-
-	Register(TypeRules{Token: "aws:elasticache/replicationGroup:ReplicationGroup", Strings: []StringRule{
-		tf("replicationGroupId", tfElastiCache, 40, tfAlnumHyphen, "only alphanumeric characters and hyphens allowed"),
-		tf("replicationGroupId", tfElastiCache, 0, tfFirstLetter, "first character must be a letter"),
-		tf("replicationGroupId", tfElastiCache, 0, tfNoDoubleHyphen, "cannot contain two consecutive hyphens"),
-		tf("replicationGroupId", tfElastiCache, 0, tfNoTrailingHyphen, "cannot end with a hyphen"),
-	}})
 }
