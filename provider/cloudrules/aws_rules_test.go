@@ -142,3 +142,13 @@ func TestReplicationGroupID(t *testing.T) {
 		}
 	}
 }
+
+func TestSubnetGroupNameNotDefault(t *testing.T) {
+	for name, ok := range map[string]bool{"default": false, "Default": false, "defaults": true, "shop-db": true, "defaul": true} {
+		vs := Check("aws:rds/subnetGroup:SubnetGroup", "s", props("name", name))
+		refusedAsDefault := strings.Contains(vs.Error(), `"Default"`)
+		if ok == refusedAsDefault {
+			t.Errorf("%q: %v", name, vs)
+		}
+	}
+}
