@@ -60,4 +60,5 @@ clean:
 include mk/sdk.mk
 include mk/engine.mk
 include mk/bench.mk
+include mk/cloudrules.mk
 include mk/cloudrules-azure.mk
