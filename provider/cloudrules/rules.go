@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -295,9 +296,18 @@ func (r StringRule) say(path, prop, shown, constraint, terraform, azure string) 
 	return fmt.Sprintf("%s %q: %s (%s)", path, shown, d, r.Source)
 }
 
+// anchored holds each rule pattern compiled as ^(?:pattern)$: the APIs
+// match a pattern against the whole value, and a leftmost-first match of an
+// unanchored alternation such as IAM's path pattern `(/)|(/.../)` would stop
+// at its first branch.
+var anchored sync.Map // pattern string -> *regexp.Regexp
+
 func fullMatch(re *regexp.Regexp, s string) bool {
-	loc := re.FindStringIndex(s)
-	return loc != nil && loc[0] == 0 && loc[1] == len(s)
+	a, ok := anchored.Load(re.String())
+	if !ok {
+		a, _ = anchored.LoadOrStore(re.String(), regexp.MustCompile(`^(?:`+re.String()+`)$`))
+	}
+	return a.(*regexp.Regexp).MatchString(s)
 }
 
 func contains(list []string, s string) bool {

@@ -67,3 +67,12 @@ func TestUnknownsAreNotChecked(t *testing.T) {
 		t.Fatalf("got %v", vs)
 	}
 }
+
+func TestPatternsMatchTheWholeValue(t *testing.T) {
+	// IAM's path pattern is an unanchored alternation; its second branch
+	// must still be tried against the whole value.
+	re := regexp.MustCompile(`(/)|(/[!-~]+/)`)
+	if !fullMatch(re, "/defang/") || fullMatch(re, "defang/") {
+		t.Fatal("an alternation is not matched against the whole value")
+	}
+}
