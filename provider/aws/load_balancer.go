@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
@@ -108,6 +109,36 @@ type LoadBalancer struct {
 	CertificateArns pulumi.StringMapOutput `pulumi:"certificateArns"`
 	// DnsRecords are the records the user must create by hand.
 	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
+
+	// routes maps "service:port" to the listeners and listener rules that
+	// forward to its target group (see Routes). Go callers only.
+	routes map[string][]pulumi.Resource
+}
+
+// Routes lists the listeners and listener rules that forward to service's
+// target groups, for its ECS service to start after: ELB associates a
+// target group with a load balancer only once a listener or rule forwards
+// to it, and ECS refuses a service whose target group has none ("The target
+// group with targetGroupArn ... does not have an associated load balancer",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-service-load-balancers.html).
+// The property dependency on the target group's ARN alone does not order
+// the service after them.
+func (l *LoadBalancer) Routes(service string) []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, key := range sortedKeys(l.routes) {
+		if svc, _, ok := strings.Cut(key, ":"); ok && svc == service {
+			out = append(out, l.routes[key]...)
+		}
+	}
+	return out
+}
+
+// route records that res forwards to the target group of target key.
+func (l *LoadBalancer) route(key string, res pulumi.Resource) {
+	if l.routes == nil {
+		l.routes = map[string][]pulumi.Resource{}
+	}
+	l.routes[key] = append(l.routes[key], res)
 }
 
 func (l *LoadBalancer) Annotate(a infer.Annotator) {
@@ -213,14 +244,16 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			if err != nil {
 				return nil, err
 			}
-			if _, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
+			listener, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
 				LoadBalancerArn: balancer.Arn,
 				Port:            pulumi.Int(t.published()),
 				Protocol:        pulumi.String("TCP"),
 				DefaultActions:  forward(tg),
-			}, parent); err != nil {
+			}, parent)
+			if err != nil {
 				return nil, err
 			}
+			comp.route(t.key(), listener)
 			tgArns[t.key()] = tg.Arn
 			endpoints[t.key()] = endpointURL("tcp", balancer.DnsName, t.published())
 		}
@@ -425,6 +458,9 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 		if err != nil {
 			return err
 		}
+		if l.action == "forward" {
+			comp.route(l.target.key(), l.res)
+		}
 	}
 
 	// Certificates: the domain's wildcard, then one per domainname.
@@ -518,9 +554,11 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 			}
 		}
 		for i, r := range routes {
-			if err := hostRule(ctx, name+"-https-"+r.host, listener, i+1, r.host, ruleForward(tgs[r.target.key()]), parent); err != nil {
+			rule, err := hostRule(ctx, name+"-https-"+r.host, listener, i+1, r.host, ruleForward(tgs[r.target.key()]), parent)
+			if err != nil {
 				return err
 			}
+			comp.route(r.target.key(), rule)
 		}
 	}
 	// Port 80 for the domainnames: before their certificate serves, plain
@@ -529,17 +567,22 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	priority := 0
 	for _, n := range named {
 		var action lb.ListenerRuleActionArray
+		forwards := false
 		switch {
 		case usable(n) && listeners[80].action != "redirect":
 			action = ruleRedirect()
 		case !usable(n) && n.target.isHTTP1():
-			action = ruleForward(tgs[n.target.key()])
+			action, forwards = ruleForward(tgs[n.target.key()]), true
 		default:
 			continue
 		}
 		priority++
-		if err := hostRule(ctx, name+"-http-"+n.domain, listeners[80].res, priority, n.domain, action, parent); err != nil {
+		rule, err := hostRule(ctx, name+"-http-"+n.domain, listeners[80].res, priority, n.domain, action, parent)
+		if err != nil {
 			return err
+		}
+		if forwards {
+			comp.route(n.target.key(), rule)
 		}
 	}
 
@@ -649,8 +692,8 @@ func ruleRedirect() lb.ListenerRuleActionArray {
 
 // hostRule routes one host name. Host conditions never overlap, so the
 // priorities (1, 2, ... in host order) only need to be distinct.
-func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priority int, host string, actions lb.ListenerRuleActionArray, parent pulumi.ResourceOrInvokeOption) error {
-	_, err := lb.NewListenerRule(ctx, logical, &lb.ListenerRuleArgs{
+func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priority int, host string, actions lb.ListenerRuleActionArray, parent pulumi.ResourceOrInvokeOption) (*lb.ListenerRule, error) {
+	return lb.NewListenerRule(ctx, logical, &lb.ListenerRuleArgs{
 		ListenerArn: listener.Arn,
 		Priority:    pulumi.Int(priority),
 		Actions:     actions,
@@ -658,7 +701,6 @@ func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priori
 			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(host)}},
 		}},
 	}, parent)
-	return err
 }
 
 // checkPublishedPorts rejects two services on the same listener port: like

@@ -152,7 +152,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err := deployStores(ctx, name, project, network, modeName, cfg, stores, result.Services, securityGroups, parentOpt); err != nil {
 		return nil, err
 	}
-	llm, err := deployLLM(ctx, name, project, domain, modeName, network, cluster.Arn, region, cfg,
+	llm, err := deployLLM(ctx, name, project, domain, modeName, network, cluster.Arn, clusterCapacity, region, cfg,
 		securityGroups, result.Services, parentOpt)
 	if err != nil {
 		return nil, err
@@ -184,7 +184,15 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		} else {
 			image = pulumi.String(s.Image).ToStringOutput()
 		}
-		after := llm.after(s.Name)
+		// Every service names a capacity provider of the cluster in its
+		// strategy (FARGATE, FARGATE_SPOT or its GPU capacity), which ECS
+		// refuses until the provider is associated with the cluster
+		// ("The specified capacity provider strategy cannot contain a
+		// capacity provider that is not associated with the cluster",
+		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html):
+		// the service's reference to the cluster does not order it after
+		// the association.
+		after := append([]pulumi.Resource{clusterCapacity}, llm.after(s.Name)...)
 		for _, dep := range s.DependsOn {
 			if svc, ok := services[dep]; ok {
 				after = append(after, svc.ECSService())
@@ -209,12 +217,12 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		args.Autoscaling = s.Autoscaling
 		if provider, ok := gpuCapacity[s.Name]; ok {
 			args.CapacityProviderName = provider
-			args.After = append(args.After, clusterCapacity)
 		}
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
 			args.TargetGroupArns = targetGroupsOf(balancer.TargetGroupArns, s.Name)
+			args.After = append(args.After, balancer.Routes(s.Name)...)
 		}
 		svc, err := NewFargateService(ctx, name+"-"+compose.DNSLabel(s.Name), args, parentOpt)
 		if err != nil {

@@ -1,0 +1,124 @@
+package aws_test
+
+// Creation order that AWS refuses or races (issue 13, defect 7): the plan's
+// dependsOn lists (explicit and property dependencies) must carry what the
+// cloud needs to exist first.
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/plan"
+)
+
+const (
+	ordServiceType  = "aws:ecs/service:Service"
+	ordCapacityType = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+)
+
+// ordProject plans a Project on AWS from inline compose YAML.
+func ordProject(t *testing.T, yaml, mode, domain string) []plan.Resource {
+	t.Helper()
+	in := map[string]property.Value{"composeYaml": str(yaml), "cloud": str("aws"), "mode": str(mode)}
+	if domain != "" {
+		in["domain"] = str(domain)
+	}
+	res, _, err := plan.Construct(context.Background(), plan.Target{Token: "defang:index:Project", Name: "shop", Project: "shop"}, property.NewMap(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+const ordCompose = `
+name: shop
+services:
+  web:
+    image: nginx:1.27
+    ports: ["8080:8080", "3000:3000"]
+    healthcheck: {test: ["CMD", "curl", "-f", "http://localhost:8080/"]}
+    deploy: {resources: {reservations: {memory: 256M}}}
+  named:
+    image: nginx:1.27
+    domainname: named.issued.example
+    ports: ["9000:9000"]
+    deploy: {resources: {reservations: {memory: 256M}}}
+  worker:
+    image: busybox:1.36
+    deploy: {resources: {reservations: {memory: 256M}}}
+  ai-runner:
+    provider: {type: model, options: {model: ai/mistral}}
+  consumer:
+    image: c:1
+    depends_on: [ai-runner]
+    deploy: {resources: {reservations: {memory: 256M}}}
+  tcp:
+    image: eclipse-mosquitto:2
+    ports: [{target: 1883, published: 1883, mode: ingress, app_protocol: tcp}]
+    deploy: {resources: {reservations: {memory: 256M}}}
+`
+
+// ECS refuses a service whose capacityProviderStrategy names a provider
+// that is not associated with the cluster yet, so every service (not only
+// GPU ones, and the LLM gateways too) waits for the association.
+func TestEveryServiceWaitsForClusterCapacityProviders(t *testing.T) {
+	for _, mode := range []string{"affordable", "balanced", "high_availability"} {
+		res := ordProject(t, ordCompose, mode, "")
+		services := ofType(res, ordServiceType)
+		if len(services) != 6 {
+			t.Fatalf("%s: want 6 ECS services, got %d", mode, len(services))
+		}
+		for _, s := range services {
+			if !domDependsOn(s, ordCapacityType, "shop") {
+				t.Errorf("%s: ECS service %s does not depend on the cluster's capacity providers", mode, s.Name)
+			}
+		}
+	}
+}
+
+// routesTo lists the listeners and listener rules whose actions reference
+// the target group named tg.
+func routesTo(res []plan.Resource, tg string) []string {
+	var out []string
+	for _, r := range res {
+		if (r.Type == domListenerType || r.Type == domRuleType) && domDependsOn(r, domTGType, tg) {
+			out = append(out, r.Type+"::"+r.Name)
+		}
+	}
+	return out
+}
+
+// AWS refuses an ECS service whose target group has no load balancer yet
+// ("The target group with targetGroupArn ... does not have an associated
+// load balancer"): a target group is associated once a listener or a
+// listener rule forwards to it, so the service waits for those.
+func TestServicesWaitForTheirListeners(t *testing.T) {
+	for _, domain := range []string{"", "example.com"} {
+		res := ordProject(t, ordCompose, "balanced", domain)
+		for svc, tgs := range map[string][]string{
+			"shop-web":   {"shop-web-8080", "shop-web-3000"},
+			"shop-named": {"shop-named-9000"},
+			"shop-tcp":   {"shop-tcp-1883"},
+		} {
+			s := domByName(res, ordServiceType, svc)
+			if s == nil {
+				t.Fatalf("no ECS service %s", svc)
+			}
+			for _, tg := range tgs {
+				routes := routesTo(res, tg)
+				if len(routes) == 0 {
+					t.Errorf("domain %q: nothing forwards to target group %s", domain, tg)
+				}
+				for _, r := range routes {
+					typ, name, _ := strings.Cut(r, "::")
+					if !domDependsOn(*s, typ, name) {
+						t.Errorf("domain %q: %s does not wait for %s, which forwards to %s", domain, svc, r, tg)
+					}
+				}
+			}
+		}
+	}
+}
