@@ -118,9 +118,10 @@ type LoadBalancer struct {
 // Routes lists the listeners and listener rules that forward to service's
 // target groups, for its ECS service to start after: ELB associates a
 // target group with a load balancer only once a listener or rule forwards
-// to it, and ECS refuses a service whose target group has none ("The target
-// group with targetGroupArn ... does not have an associated load balancer",
-// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-service-load-balancers.html).
+// to it, and ECS refuses a service whose target group has none
+// (InvalidParameterException "The target group with targetGroupArn ... does
+// not have an associated load balancer": terraform-provider-aws's own
+// acceptance tests hit it, https://github.com/hashicorp/terraform/pull/8190).
 // The property dependency on the target group's ARN alone does not order
 // the service after them.
 func (l *LoadBalancer) Routes(service string) []pulumi.Resource {

@@ -186,12 +186,11 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		// Every service names a capacity provider of the cluster in its
 		// strategy (FARGATE, FARGATE_SPOT or its GPU capacity), which ECS
-		// refuses until the provider is associated with the cluster
-		// ("The specified capacity provider strategy cannot contain a
-		// capacity provider that is not associated with the cluster",
-		// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html):
-		// the service's reference to the cluster does not order it after
-		// the association.
+		// refuses until the provider is associated with the cluster: a
+		// service must depend on the association, not only on the cluster
+		// (https://github.com/aws/containers-roadmap/issues/631#issuecomment-816354807,
+		// noted for AWS::ECS::ClusterCapacityProviderAssociations in
+		// https://github.com/awsdocs/aws-cloudformation-user-guide/pull/1248).
 		after := append([]pulumi.Resource{clusterCapacity}, llm.after(s.Name)...)
 		for _, dep := range s.DependsOn {
 			if svc, ok := services[dep]; ok {
