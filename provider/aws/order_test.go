@@ -6,6 +6,8 @@ package aws_test
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -120,5 +122,53 @@ func TestServicesWaitForTheirListeners(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A final snapshot identifier must be new for each incarnation of a store:
+// RDS, DocumentDB and ElastiCache refuse to delete a store whose final
+// snapshot name is already taken, which a fixed name is after the first
+// destroy (or a replacement). The name carries a RandomId kept in state,
+// renewed with the store, so that it stays the same across ups.
+func TestFinalSnapshotIdentifierPerIncarnation(t *testing.T) {
+	const randomID = "random:index/randomId:RandomId"
+	for _, ms := range managedStores {
+		t.Run(ms.token, func(t *testing.T) {
+			final := func(extra map[string]property.Value) (string, map[string]any) {
+				res, _ := construct(t, ms.token, "shop-db", storeInputs("high_availability", extra))
+				ids := ofType(res, randomID)
+				if len(ids) != 1 {
+					t.Fatalf("want one RandomId for the final snapshot, got %d", len(ids))
+				}
+				store := one(t, res, ms.store)
+				if !domDependsOn(store, randomID, ids[0].Name) {
+					t.Errorf("the store's final snapshot identifier does not come from the RandomId: %v", store.DependsOn)
+				}
+				id, _ := store.Inputs["finalSnapshotIdentifier"].(string)
+				keepers, _ := ids[0].Inputs["keepers"].(map[string]any)
+				return id, keepers
+			}
+			first, keepers := final(nil)
+			if !regexp.MustCompile(`^[a-z][a-z0-9-]*-final-[0-9a-f]{8}$`).MatchString(first) || len(first) > 255 || strings.Contains(first, "--") {
+				t.Errorf("final snapshot identifier %q", first)
+			}
+			if again, _ := final(nil); again != first {
+				t.Errorf("not deterministic: %q then %q", first, again)
+			}
+			if keepers["identifier"] == nil {
+				t.Errorf("the RandomId must be renewed with the store's identifier: keepers %v", keepers)
+			}
+			// With allowDowntime, a new snapshot to restore from replaces
+			// the store, and so renews the identifier.
+			_, restored := final(map[string]property.Value{"allowDowntime": property.New(true), "fromSnapshot": str("snap-1")})
+			if fmt.Sprint(restored) == fmt.Sprint(keepers) {
+				t.Errorf("keepers should follow what replaces the store: %v", restored)
+			}
+		})
+	}
+	// Other modes take no final snapshot, and need no RandomId.
+	res, _ := construct(t, "defang:aws:ManagedPostgres", "shop-db", storeInputs("balanced", nil))
+	if n := len(ofType(res, randomID)); n != 0 {
+		t.Errorf("balanced: %d RandomIds", n)
 	}
 }

@@ -329,6 +329,9 @@ func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, prop
 		// provider marks it.
 		return "none", inputs.Set("result", property.New(fakecloud.RandomPassword(name)).WithSecret(true))
 	}
+	if typ == "random:index/randomId:RandomId" {
+		return fakecloud.RandomID(name, inputs)
+	}
 	var id string
 	var state property.Map
 	if strings.HasPrefix(typ, "azure-native:") || strings.HasPrefix(typ, "defang:azure:") {
