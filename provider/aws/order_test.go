@@ -172,3 +172,21 @@ func TestFinalSnapshotIdentifierPerIncarnation(t *testing.T) {
 		t.Errorf("balanced: %d RandomIds", n)
 	}
 }
+
+// Fargate Spot runs X86_64 Linux tasks only ("Linux tasks with the ARM64
+// architecture don't support the Fargate Spot capacity provider",
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html):
+// in affordable mode an arm64 service runs on FARGATE.
+func TestArm64ServiceIsNotOnFargateSpot(t *testing.T) {
+	for platform, want := range map[string]string{"linux/arm64": "FARGATE", "linux/amd64": "FARGATE_SPOT", "": "FARGATE_SPOT"} {
+		in := fargateInputs("affordable")
+		c := in["container"].AsMap().Set("platform", str(platform))
+		in["container"] = property.New(c)
+		res, _ := construct(t, "defang:aws:FargateService", "shop-api", in)
+		svc := one(t, res, ordServiceType)
+		strategy := svc.Inputs["capacityProviderStrategies"].([]any)[0].(map[string]any)
+		if strategy["capacityProvider"] != want {
+			t.Errorf("platform %q in affordable: capacity %v, want %s", platform, strategy["capacityProvider"], want)
+		}
+	}
+}
