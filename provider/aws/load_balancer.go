@@ -175,7 +175,8 @@ func (l *LoadBalancer) Annotate(a infer.Annotator) {
 // cannot write its DNS: its records are listed in dnsRecords; until ACM
 // issues its certificate it is served over plain HTTP on port 80 (http
 // targets only), and from the update after that on, over HTTPS with HTTP
-// redirected. Without a domain, an HTTPS listener exists only once such a
+// redirected: requests for the domainname on port 80 and on every other
+// published HTTP port are redirected to https://<domainname>. Without a domain, an HTTPS listener exists only once such a
 // certificate is issued (the load balancer rejects a pending certificate),
 // and port 80 gets a listener (404 by default) for the domainnames.
 func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
@@ -584,6 +585,30 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 		}
 		if forwards {
 			comp.route(n.target.key(), rule)
+		}
+	}
+	// The other published HTTP ports: a request for a domainname whose
+	// certificate serves is redirected to https://<domainname> on those too
+	// (HTTPS everywhere a domain gives it); other host names, such as the
+	// load balancer's own, still reach the port's service. A host condition
+	// matches "the host name of each request"
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html),
+	// so http://<domainname>:<port> matches too. With a domain these
+	// listeners redirect everything already.
+	for _, p := range ports {
+		l := listeners[p]
+		if l == nil || p == 80 || l.action == "redirect" {
+			continue
+		}
+		priority := 0
+		for _, n := range named {
+			if !usable(n) {
+				continue
+			}
+			priority++
+			if _, err := hostRule(ctx, fmt.Sprintf("%s-http%d-%s", name, p, n.domain), l.res, priority, n.domain, ruleRedirect(), parent); err != nil {
+				return err
+			}
 		}
 	}
 

@@ -190,3 +190,45 @@ func TestArm64ServiceIsNotOnFargateSpot(t *testing.T) {
 		}
 	}
 }
+
+// HTTPS everywhere a domain gives it (issue 13, defect 6). With the
+// Project's domain every published HTTP port's listener redirects to HTTPS.
+// With a service's domainname whose certificate serves, a request for that
+// name on any published HTTP port (not only 80) is redirected to
+// https://<domainname>; other host names (the load balancer's own) still
+// reach the port's service over HTTP, as the endpoints say.
+func TestPublishedHTTPPortsRedirectWhereADomainGivesHTTPS(t *testing.T) {
+	isRedirect := func(a map[string]any) bool {
+		r, _ := a["redirect"].(map[string]any)
+		return a["type"] == "redirect" && r["protocol"] == "HTTPS" && r["port"] == "443" && r["statusCode"] == "HTTP_301"
+	}
+	res, _ := construct(t, domLB, "shop", domLBInputs("example.com",
+		target("web", 8080, 8080, "http"), target("admin", 3000, 3000, "http"), target("site", 80, 80, "http")))
+	for port, l := range domListeners(res) {
+		if port != 443 && !isRedirect(domDefaultAction(l)) {
+			t.Errorf("domain: listener %v does not redirect to HTTPS: %v", port, domDefaultAction(l))
+		}
+	}
+
+	res, _ = construct(t, domLB, "shop", domLBInputs("",
+		domTarget("web", 8080, 8080, "http", "web.issued.example"), domTarget("web", 9090, 9090, "http", "web.issued.example"),
+		target("admin", 3000, 3000, "http"),
+		domTarget("pending", 7000, 7000, "http", "pending.example.org")))
+	ls := domListeners(res)
+	for _, port := range []float64{8080, 9090, 3000, 7000} {
+		if a := domDefaultAction(ls[port]); a["type"] != "forward" {
+			t.Errorf("port %v: other hosts are forwarded as before: %v", port, a)
+		}
+		rules := domHostRules(res, fmt.Sprintf("shop-alb-%v", port))
+		r, ok := rules["web.issued.example"]
+		if !ok || !isRedirect(domRuleAction(r)) {
+			t.Errorf("port %v: http://web.issued.example:%v should redirect to HTTPS: %v", port, port, rules)
+		}
+		if _, ok := rules["pending.example.org"]; ok {
+			t.Errorf("port %v: a domainname without a certificate yet has no HTTPS to redirect to", port)
+		}
+	}
+	if r, ok := domHostRules(res, "shop-alb-80")["web.issued.example"]; !ok || !isRedirect(domRuleAction(r)) {
+		t.Errorf("port 80 redirects the domainname as before")
+	}
+}
