@@ -262,8 +262,15 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 
 	var lbs ecs.ServiceLoadBalancerArray
+	// A map whose keys are known here (the Project's) lists exactly the
+	// routed ports: a port it leaves out has a target group without a load
+	// balancer, which ECS refuses (LoadBalancer.RoutedTargetGroups).
+	routed, knownPorts := args.TargetGroupArns.(pulumi.StringMap)
 	for _, port := range spec.Ports {
 		if port.Mode != "ingress" || args.TargetGroupArns == nil {
+			continue
+		}
+		if _, ok := routed[strconv.Itoa(port.Port)]; knownPorts && !ok {
 			continue
 		}
 		lbs = append(lbs, &ecs.ServiceLoadBalancerArgs{

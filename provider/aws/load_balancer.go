@@ -134,6 +134,25 @@ func (l *LoadBalancer) Routes(service string) []pulumi.Resource {
 	return out
 }
 
+// RoutedTargetGroups maps each port of service (as a string) whose target
+// group a listener or rule forwards to, to that target group's ARN. A port
+// without one (a grpc or http2 port served only through a domainname whose
+// certificate is not issued yet) is left out: ECS refuses a service with a
+// target group that has no load balancer, so the service starts without
+// that port on the load balancer and gets it once the port is routed
+// (UpdateService changes a service's load balancers in place since 2022:
+// https://aws.amazon.com/about-aws/whats-new/2022/03/amazon-ecs-service-api-updating-elastic-load-balancers-service-registries-tag-propagation-ecs-managed-tags/,
+// hashicorp/terraform-provider-aws#23596).
+func (l *LoadBalancer) RoutedTargetGroups(service string) pulumi.StringMap {
+	out := pulumi.StringMap{}
+	for _, key := range sortedKeys(l.routes) {
+		if svc, port, ok := strings.Cut(key, ":"); ok && svc == service {
+			out[port] = l.TargetGroupArns.MapIndex(pulumi.String(key))
+		}
+	}
+	return out
+}
+
 // route records that res forwards to the target group of target key.
 func (l *LoadBalancer) route(key string, res pulumi.Resource) {
 	if l.routes == nil {

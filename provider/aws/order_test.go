@@ -232,3 +232,41 @@ func TestPublishedHTTPPortsRedirectWhereADomainGivesHTTPS(t *testing.T) {
 		t.Errorf("port 80 redirects the domainname as before")
 	}
 }
+
+// A grpc port served only through its service's domainname has no listener
+// until ACM issues the name's certificate (outside the Project's zone,
+// nothing waits for it). Its target group then has no load balancer, which
+// ECS refuses: the service starts without that port on the load balancer,
+// and gets it on the first update after the certificate is issued.
+func TestUnroutedTargetGroupIsNotOnTheService(t *testing.T) {
+	yaml := `
+name: shop
+services:
+  api:
+    image: api:1
+    domainname: api.example.org
+    ports: [{target: 5051, published: 5051, mode: ingress, app_protocol: grpc}, "8080:8080"]
+    healthcheck: {test: ["CMD", "true"]}
+    deploy: {resources: {reservations: {memory: 256M}}}
+`
+	res := ordProject(t, yaml, "balanced", "")
+	svc := domByName(res, ordServiceType, "shop-api")
+	lbs, _ := svc.Inputs["loadBalancers"].([]any)
+	var ports []any
+	for _, l := range lbs {
+		ports = append(ports, l.(map[string]any)["containerPort"])
+	}
+	if fmt.Sprint(ports) != "[8080]" {
+		t.Errorf("only the routed port is on the load balancer: %v", ports)
+	}
+	if routes := routesTo(res, "shop-api-5051"); len(routes) != 0 {
+		t.Fatalf("the grpc port should have no route before its certificate: %v", routes)
+	}
+	// Once the certificate is issued (issued.example in the fake cloud),
+	// the port is routed and on the service.
+	res = ordProject(t, strings.Replace(yaml, "api.example.org", "api.issued.example", 1), "balanced", "")
+	lbs, _ = domByName(res, ordServiceType, "shop-api").Inputs["loadBalancers"].([]any)
+	if len(lbs) != 2 {
+		t.Errorf("both ports on the load balancer once routed: %v", lbs)
+	}
+}

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"fmt"
-	"strings"
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -220,7 +219,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
-			args.TargetGroupArns = targetGroupsOf(balancer.TargetGroupArns, s.Name)
+			args.TargetGroupArns = balancer.RoutedTargetGroups(s.Name)
 			args.After = append(args.After, balancer.Routes(s.Name)...)
 		}
 		svc, err := NewFargateService(ctx, name+"-"+compose.DNSLabel(s.Name), args, parentOpt)
@@ -317,20 +316,6 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 		out = append(out, t)
 	}
 	return out
-}
-
-// targetGroupsOf picks a service's target groups out of the load balancer's
-// "service:port" map, keyed by port.
-func targetGroupsOf(all pulumi.StringMapOutput, service string) pulumi.StringMapOutput {
-	return all.ApplyT(func(m map[string]string) map[string]string {
-		out := map[string]string{}
-		for k, v := range m {
-			if svc, port, ok := strings.Cut(k, ":"); ok && svc == service {
-				out[port] = v
-			}
-		}
-		return out
-	}).(pulumi.StringMapOutput)
 }
 
 // splitEnvironment separates plain values (service names rewritten to
