@@ -226,6 +226,18 @@ func suppliedConfigNames(config pulumi.StringMapInput) ([]string, bool) {
 	return names, true
 }
 
+// DeployWarnings are the warnings that depend on where and how the compose
+// application is deployed, beside those of the compose file itself: the
+// mode's, and the cloud's (plain HTTP ports, capacity that differs from the
+// mode's). The offline plan reports the same.
+func DeployWarnings(project *compose.Project, cloud string, m mode.Mode, domain string) []compose.Diagnostic {
+	out := compose.ModeWarnings(project, string(m))
+	if cloud == CloudAzure {
+		return append(out, azure.Warnings(project)...)
+	}
+	return append(out, aws.Warnings(project, m, domain)...)
+}
+
 // NewProject loads the compose application and deploys it to the chosen cloud.
 func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulumi.ResourceOption) (*Project, error) {
 	comp := &Project{}
@@ -242,7 +254,7 @@ func NewProject(ctx *pulumi.Context, name string, args ProjectArgs, opts ...pulu
 	}
 	project, warnings, err := LoadCompose(ctx.Context(), args, wd)
 	if project != nil {
-		warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
+		warnings = append(warnings, DeployWarnings(project, cloud, m, args.Domain)...)
 	}
 	for _, w := range warnings {
 		_ = ctx.Log.Warn(w.String(), &pulumi.LogArgs{Resource: comp})

@@ -18,7 +18,7 @@ type llmDeployment struct {
 // deployLLM creates one LlmGateway per provider service and top-level model
 // (see PlanLLM), before the services that use them.
 func deployLLM(ctx *pulumi.Context, name string, project *compose.Project, domain, modeName string,
-	network *Network, cluster pulumi.StringInput, region pulumi.StringOutput, cfg *configValues,
+	network *Network, cluster pulumi.StringInput, clusterCapacity pulumi.Resource, region pulumi.StringOutput, cfg *configValues,
 	securityGroups pulumi.StringMap, services map[string]ServiceInfo, parent pulumi.ResourceOption) (*llmDeployment, error) {
 	plan := PlanLLM(project, domain)
 	if len(plan.Errors) > 0 {
@@ -44,6 +44,7 @@ func deployLLM(ctx *pulumi.Context, name string, project *compose.Project, domai
 			ClusterArn: cluster, VpcId: network.VpcId, SubnetIds: network.TaskSubnetIds,
 			AssignPublicIp: network.AssignPublicIp, PrivateNamespaceId: network.PrivateNamespaceId,
 			NetworkSecurityGroupIds: nets, Region: region, Cpus: g.Cpus, MemoryMiB: g.MemoryMiB,
+			After: []pulumi.Resource{clusterCapacity},
 		}, parent)
 		if err != nil {
 			return nil, err

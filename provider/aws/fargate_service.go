@@ -204,7 +204,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
 		}).(pulumi.StringOutput)
 	arch := "X86_64"
-	if spec.Platform == "linux/arm64" {
+	if isArm64(spec.Platform) {
 		arch = "ARM64"
 	}
 	compatibility := "FARGATE"
@@ -262,8 +262,15 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 
 	var lbs ecs.ServiceLoadBalancerArray
+	// A map whose keys are known here (the Project's) lists exactly the
+	// routed ports: a port it leaves out has a target group without a load
+	// balancer, which ECS refuses (LoadBalancer.RoutedTargetGroups).
+	routed, knownPorts := args.TargetGroupArns.(pulumi.StringMap)
 	for _, port := range spec.Ports {
 		if port.Mode != "ingress" || args.TargetGroupArns == nil {
+			continue
+		}
+		if _, ok := routed[strconv.Itoa(port.Port)]; knownPorts && !ok {
 			continue
 		}
 		lbs = append(lbs, &ecs.ServiceLoadBalancerArgs{
@@ -273,9 +280,16 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		})
 	}
 	var capacity pulumi.StringInput = pulumi.String("FARGATE")
-	if gpu {
+	switch {
+	case gpu:
 		capacity = args.CapacityProviderName
-	} else if settings.Spot {
+	case settings.Spot && arch == "ARM64":
+		// "Linux tasks with the ARM64 architecture don't support the
+		// Fargate Spot capacity provider"
+		// (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html):
+		// an arm64 service stays on FARGATE in affordable mode; the plan
+		// warns (Warnings).
+	case settings.Spot:
 		capacity = pulumi.String("FARGATE_SPOT")
 	}
 	// Tasks on EC2 (awsvpc) cannot have a public IP: GPU services leave

@@ -112,6 +112,11 @@ type LlmGatewayArgs struct {
 	Region                  pulumi.StringInput      `pulumi:"region"`
 	Cpus                    float64                 `pulumi:"cpus,optional"`
 	MemoryMiB               int                     `pulumi:"memoryMiB,optional"`
+
+	// After holds the resources the gateway's ECS service starts after
+	// (the cluster's capacity-provider association). Go callers only: it
+	// is not part of the schema.
+	After []pulumi.Resource
 }
 
 func (a *LlmGatewayArgs) Annotate(an infer.Annotator) {
@@ -211,6 +216,7 @@ func NewLlmGateway(ctx *pulumi.Context, name string, args LlmGatewayArgs, opts .
 		Secrets:                 secrets, Region: args.Region,
 		ResolvedEnvironment: resolved,
 		TaskPolicy:          BedrockTaskPolicy(args.Region, account, models),
+		After:               args.After,
 	}, parent)
 	if err != nil {
 		return nil, err

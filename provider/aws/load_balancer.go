@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
@@ -108,6 +109,56 @@ type LoadBalancer struct {
 	CertificateArns pulumi.StringMapOutput `pulumi:"certificateArns"`
 	// DnsRecords are the records the user must create by hand.
 	DnsRecords DnsRecordArrayOutput `pulumi:"dnsRecords"`
+
+	// routes maps "service:port" to the listeners and listener rules that
+	// forward to its target group (see Routes). Go callers only.
+	routes map[string][]pulumi.Resource
+}
+
+// Routes lists the listeners and listener rules that forward to service's
+// target groups, for its ECS service to start after: ELB associates a
+// target group with a load balancer only once a listener or rule forwards
+// to it, and ECS refuses a service whose target group has none
+// (InvalidParameterException "The target group with targetGroupArn ... does
+// not have an associated load balancer": terraform-provider-aws's own
+// acceptance tests hit it, https://github.com/hashicorp/terraform/pull/8190).
+// The property dependency on the target group's ARN alone does not order
+// the service after them.
+func (l *LoadBalancer) Routes(service string) []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, key := range sortedKeys(l.routes) {
+		if svc, _, ok := strings.Cut(key, ":"); ok && svc == service {
+			out = append(out, l.routes[key]...)
+		}
+	}
+	return out
+}
+
+// RoutedTargetGroups maps each port of service (as a string) whose target
+// group a listener or rule forwards to, to that target group's ARN. A port
+// without one (a grpc or http2 port served only through a domainname whose
+// certificate is not issued yet) is left out: ECS refuses a service with a
+// target group that has no load balancer, so the service starts without
+// that port on the load balancer and gets it once the port is routed
+// (UpdateService changes a service's load balancers in place since 2022:
+// https://aws.amazon.com/about-aws/whats-new/2022/03/amazon-ecs-service-api-updating-elastic-load-balancers-service-registries-tag-propagation-ecs-managed-tags/,
+// hashicorp/terraform-provider-aws#23596).
+func (l *LoadBalancer) RoutedTargetGroups(service string) pulumi.StringMap {
+	out := pulumi.StringMap{}
+	for _, key := range sortedKeys(l.routes) {
+		if svc, port, ok := strings.Cut(key, ":"); ok && svc == service {
+			out[port] = l.TargetGroupArns.MapIndex(pulumi.String(key))
+		}
+	}
+	return out
+}
+
+// route records that res forwards to the target group of target key.
+func (l *LoadBalancer) route(key string, res pulumi.Resource) {
+	if l.routes == nil {
+		l.routes = map[string][]pulumi.Resource{}
+	}
+	l.routes[key] = append(l.routes[key], res)
 }
 
 func (l *LoadBalancer) Annotate(a infer.Annotator) {
@@ -143,7 +194,8 @@ func (l *LoadBalancer) Annotate(a infer.Annotator) {
 // cannot write its DNS: its records are listed in dnsRecords; until ACM
 // issues its certificate it is served over plain HTTP on port 80 (http
 // targets only), and from the update after that on, over HTTPS with HTTP
-// redirected. Without a domain, an HTTPS listener exists only once such a
+// redirected: requests for the domainname on port 80 and on every other
+// published HTTP port are redirected to https://<domainname>. Without a domain, an HTTPS listener exists only once such a
 // certificate is issued (the load balancer rejects a pending certificate),
 // and port 80 gets a listener (404 by default) for the domainnames.
 func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
@@ -213,14 +265,16 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			if err != nil {
 				return nil, err
 			}
-			if _, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
+			listener, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
 				LoadBalancerArn: balancer.Arn,
 				Port:            pulumi.Int(t.published()),
 				Protocol:        pulumi.String("TCP"),
 				DefaultActions:  forward(tg),
-			}, parent); err != nil {
+			}, parent)
+			if err != nil {
 				return nil, err
 			}
+			comp.route(t.key(), listener)
 			tgArns[t.key()] = tg.Arn
 			endpoints[t.key()] = endpointURL("tcp", balancer.DnsName, t.published())
 		}
@@ -425,6 +479,9 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 		if err != nil {
 			return err
 		}
+		if l.action == "forward" {
+			comp.route(l.target.key(), l.res)
+		}
 	}
 
 	// Certificates: the domain's wildcard, then one per domainname.
@@ -518,9 +575,11 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 			}
 		}
 		for i, r := range routes {
-			if err := hostRule(ctx, name+"-https-"+r.host, listener, i+1, r.host, ruleForward(tgs[r.target.key()]), parent); err != nil {
+			rule, err := hostRule(ctx, name+"-https-"+r.host, listener, i+1, r.host, ruleForward(tgs[r.target.key()]), parent)
+			if err != nil {
 				return err
 			}
+			comp.route(r.target.key(), rule)
 		}
 	}
 	// Port 80 for the domainnames: before their certificate serves, plain
@@ -529,17 +588,46 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	priority := 0
 	for _, n := range named {
 		var action lb.ListenerRuleActionArray
+		forwards := false
 		switch {
 		case usable(n) && listeners[80].action != "redirect":
 			action = ruleRedirect()
 		case !usable(n) && n.target.isHTTP1():
-			action = ruleForward(tgs[n.target.key()])
+			action, forwards = ruleForward(tgs[n.target.key()]), true
 		default:
 			continue
 		}
 		priority++
-		if err := hostRule(ctx, name+"-http-"+n.domain, listeners[80].res, priority, n.domain, action, parent); err != nil {
+		rule, err := hostRule(ctx, name+"-http-"+n.domain, listeners[80].res, priority, n.domain, action, parent)
+		if err != nil {
 			return err
+		}
+		if forwards {
+			comp.route(n.target.key(), rule)
+		}
+	}
+	// The other published HTTP ports: a request for a domainname whose
+	// certificate serves is redirected to https://<domainname> on those too
+	// (HTTPS everywhere a domain gives it); other host names, such as the
+	// load balancer's own, still reach the port's service. A host condition
+	// matches "the host name of each request"
+	// (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html),
+	// so http://<domainname>:<port> matches too. With a domain these
+	// listeners redirect everything already.
+	for _, p := range ports {
+		l := listeners[p]
+		if l == nil || p == 80 || l.action == "redirect" {
+			continue
+		}
+		priority := 0
+		for _, n := range named {
+			if !usable(n) {
+				continue
+			}
+			priority++
+			if _, err := hostRule(ctx, fmt.Sprintf("%s-http%d-%s", name, p, n.domain), l.res, priority, n.domain, ruleRedirect(), parent); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -649,8 +737,8 @@ func ruleRedirect() lb.ListenerRuleActionArray {
 
 // hostRule routes one host name. Host conditions never overlap, so the
 // priorities (1, 2, ... in host order) only need to be distinct.
-func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priority int, host string, actions lb.ListenerRuleActionArray, parent pulumi.ResourceOrInvokeOption) error {
-	_, err := lb.NewListenerRule(ctx, logical, &lb.ListenerRuleArgs{
+func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priority int, host string, actions lb.ListenerRuleActionArray, parent pulumi.ResourceOrInvokeOption) (*lb.ListenerRule, error) {
+	return lb.NewListenerRule(ctx, logical, &lb.ListenerRuleArgs{
 		ListenerArn: listener.Arn,
 		Priority:    pulumi.Int(priority),
 		Actions:     actions,
@@ -658,7 +746,6 @@ func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priori
 			HostHeader: &lb.ListenerRuleConditionHostHeaderArgs{Values: pulumi.StringArray{pulumi.String(host)}},
 		}},
 	}, parent)
-	return err
 }
 
 // checkPublishedPorts rejects two services on the same listener port: like

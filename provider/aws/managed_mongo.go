@@ -109,7 +109,12 @@ func NewManagedMongo(ctx *pulumi.Context, name string, args ManagedMongoArgs, op
 		return nil, err
 	}
 	identifier := st.physical(maxDBIdentifier)
-	skipFinal, finalID := st.finalSnapshot(identifier)
+	skipFinal, finalID, err := st.finalSnapshot(identifier, map[string]string{
+		"masterUsername": user, "snapshotIdentifier": args.FromSnapshot, "port": strconv.Itoa(orDefault(args.Port, mongoDefaultPort)),
+	})
+	if err != nil {
+		return nil, err
+	}
 	s := st.settings
 	clusterArgs := &docdb.ClusterArgs{
 		ClusterIdentifier:        pulumi.String(identifier),

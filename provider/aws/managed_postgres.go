@@ -114,7 +114,12 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 		return nil, err
 	}
 	identifier := st.physical(maxDBIdentifier)
-	skipFinal, finalID := st.finalSnapshot(identifier)
+	skipFinal, finalID, err := st.finalSnapshot(identifier, map[string]string{
+		"username": user, "dbName": database, "snapshotIdentifier": args.FromSnapshot,
+	})
+	if err != nil {
+		return nil, err
+	}
 	s := st.settings
 	dbArgs := &rds.InstanceArgs{
 		Identifier:               pulumi.String(identifier),

@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
@@ -97,7 +98,12 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 		return nil, err
 	}
 	id := st.physical(maxReplicationGroupID)
-	_, finalID := st.finalSnapshot(id)
+	_, finalID, err := st.finalSnapshot(id, map[string]string{
+		"snapshotName": args.FromSnapshot, "port": strconv.Itoa(orDefault(args.Port, redisDefaultPort)),
+	})
+	if err != nil {
+		return nil, err
+	}
 	s := st.settings
 	group, err := elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
 		ReplicationGroupId:       pulumi.String(id),

@@ -186,14 +186,47 @@ func (s *store) physical(max int, suffixes ...string) string {
 	return n
 }
 
+// finalSnapshotSuffixBytes is the size of the RandomId in a final snapshot
+// identifier: 8 hex characters.
+const finalSnapshotSuffixBytes = 4
+
 // finalSnapshot is what the store keeps when it is deleted: in
-// high_availability a final snapshot with a deterministic name, otherwise
-// nothing. skip is the provider's skipFinalSnapshot.
-func (s *store) finalSnapshot(identifier string) (skip bool, id pulumi.StringPtrInput) {
+// high_availability a final snapshot, otherwise nothing. skip is the
+// provider's skipFinalSnapshot.
+//
+// The snapshot's name must be new for each incarnation of the store: RDS,
+// DocumentDB and ElastiCache refuse to delete a store whose final snapshot
+// name is taken (RDS DBSnapshotAlreadyExists, "DBSnapshotIdentifier ...
+// already exists", https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html;
+// DocumentDB DBClusterSnapshotAlreadyExistsFault, https://docs.aws.amazon.com/documentdb/latest/developerguide/API_DeleteDBCluster.html;
+// ElastiCache SnapshotAlreadyExistsFault, https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteReplicationGroup.html),
+// and snapshots outlive the stack. A fixed <identifier>-final is taken
+// after the first destroy, or after a replacement of the store. So the name
+// ends in a random.RandomId: kept in state, so that every up plans the same
+// name, and renewed exactly when the store is: on a new identifier and,
+// with allowDowntime (else those inputs are ignored and never replace the
+// store), on a change of replacing, the inputs that recreate the store. A
+// destroy deletes the RandomId with the store, and the next up draws a new
+// one. The store that is deleted keeps the name in its own state.
+func (s *store) finalSnapshot(identifier string, replacing map[string]string) (skip bool, id pulumi.StringPtrInput, err error) {
 	if !s.settings.Protected {
-		return true, nil
+		return true, nil, nil
 	}
-	return false, pulumi.String(physicalName(maxSnapshotIdentifier, identifier, "final"))
+	keepers := pulumi.StringMap{"identifier": pulumi.String(identifier)}
+	if s.allowDowntime {
+		for k, v := range replacing {
+			keepers[k] = pulumi.String(v)
+		}
+	}
+	suffix, err := random.NewRandomId(s.ctx, s.name+"-final-snapshot", &random.RandomIdArgs{
+		ByteLength: pulumi.Int(finalSnapshotSuffixBytes),
+		Keepers:    keepers,
+	}, s.parent)
+	if err != nil {
+		return false, nil, err
+	}
+	base := physicalName(maxSnapshotIdentifier-2*finalSnapshotSuffixBytes-1, identifier, "final")
+	return false, pulumi.Sprintf("%s-%s", base, suffix.Hex), nil
 }
 
 // snapshot is the fromSnapshot input, nil when there is none.

@@ -131,7 +131,7 @@ func TestManagedStoresPerMode(t *testing.T) {
 						t.Errorf("deletionProtection %v, skipFinalSnapshot %v", in["deletionProtection"], in["skipFinalSnapshot"])
 					}
 				}
-				if final, _ := in["finalSnapshotIdentifier"].(string); (final != "") != ha || (ha && !strings.HasSuffix(final, "-final")) {
+				if final, _ := in["finalSnapshotIdentifier"].(string); (final != "") != ha || (ha && !regexp.MustCompile(`-final-[0-9a-f]{8}$`).MatchString(final)) {
 					t.Errorf("final snapshot identifier %q", final)
 				}
 				wantBackups := map[string]float64{"affordable": 1, "balanced": 7, "high_availability": 30}[mode]

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"fmt"
-	"strings"
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -152,7 +151,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err := deployStores(ctx, name, project, network, modeName, cfg, stores, result.Services, securityGroups, parentOpt); err != nil {
 		return nil, err
 	}
-	llm, err := deployLLM(ctx, name, project, domain, modeName, network, cluster.Arn, region, cfg,
+	llm, err := deployLLM(ctx, name, project, domain, modeName, network, cluster.Arn, clusterCapacity, region, cfg,
 		securityGroups, result.Services, parentOpt)
 	if err != nil {
 		return nil, err
@@ -184,7 +183,14 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		} else {
 			image = pulumi.String(s.Image).ToStringOutput()
 		}
-		after := llm.after(s.Name)
+		// Every service names a capacity provider of the cluster in its
+		// strategy (FARGATE, FARGATE_SPOT or its GPU capacity), which ECS
+		// refuses until the provider is associated with the cluster: a
+		// service must depend on the association, not only on the cluster
+		// (https://github.com/aws/containers-roadmap/issues/631#issuecomment-816354807,
+		// noted for AWS::ECS::ClusterCapacityProviderAssociations in
+		// https://github.com/awsdocs/aws-cloudformation-user-guide/pull/1248).
+		after := append([]pulumi.Resource{clusterCapacity}, llm.after(s.Name)...)
 		for _, dep := range s.DependsOn {
 			if svc, ok := services[dep]; ok {
 				after = append(after, svc.ECSService())
@@ -209,12 +215,12 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		args.Autoscaling = s.Autoscaling
 		if provider, ok := gpuCapacity[s.Name]; ok {
 			args.CapacityProviderName = provider
-			args.After = append(args.After, clusterCapacity)
 		}
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
-			args.TargetGroupArns = targetGroupsOf(balancer.TargetGroupArns, s.Name)
+			args.TargetGroupArns = balancer.RoutedTargetGroups(s.Name)
+			args.After = append(args.After, balancer.Routes(s.Name)...)
 		}
 		svc, err := NewFargateService(ctx, name+"-"+compose.DNSLabel(s.Name), args, parentOpt)
 		if err != nil {
@@ -310,20 +316,6 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 		out = append(out, t)
 	}
 	return out
-}
-
-// targetGroupsOf picks a service's target groups out of the load balancer's
-// "service:port" map, keyed by port.
-func targetGroupsOf(all pulumi.StringMapOutput, service string) pulumi.StringMapOutput {
-	return all.ApplyT(func(m map[string]string) map[string]string {
-		out := map[string]string{}
-		for k, v := range m {
-			if svc, port, ok := strings.Cut(k, ":"); ok && svc == service {
-				out[port] = v
-			}
-		}
-		return out
-	}).(pulumi.StringMapOutput)
 }
 
 // splitEnvironment rewrites the service names in a service's environment

@@ -624,6 +624,12 @@ func probes(hc *ContainerHealthcheck, ports []ContainerPort) apps.ContainerAppPr
 	default:
 		return nil
 	}
+	// The ranges are Microsoft.App's ContainerAppProbe model, in the API
+	// version we deploy (Azure/azure-rest-api-specs,
+	// specification/app/resource-manager/Microsoft.App/stable/2024-03-01/CommonDefinitions.json;
+	// unchanged in 2025-01-01): periodSeconds and timeoutSeconds 1-240,
+	// failureThreshold 1-10, initialDelaySeconds 1-60 ("Minimum value is
+	// 1"), so a healthcheck without start_period starts probing after 1s.
 	var out apps.ContainerAppProbeArray
 	for _, kind := range []string{"Liveness", "Readiness"} {
 		out = append(out, &apps.ContainerAppProbeArgs{
@@ -633,7 +639,7 @@ func probes(hc *ContainerHealthcheck, ports []ContainerPort) apps.ContainerAppPr
 			PeriodSeconds:       pulumi.Int(appClamp(appOrDefault(hc.IntervalSeconds, 30), 1, 240)),
 			TimeoutSeconds:      pulumi.Int(appClamp(appOrDefault(hc.TimeoutSeconds, 5), 1, 240)),
 			FailureThreshold:    pulumi.Int(appClamp(appOrDefault(hc.Retries, 3), 1, 10)),
-			InitialDelaySeconds: pulumi.Int(appClamp(hc.StartPeriodSeconds, 0, 60)),
+			InitialDelaySeconds: pulumi.Int(appClamp(hc.StartPeriodSeconds, 1, 60)),
 		})
 	}
 	return out

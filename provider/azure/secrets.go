@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-azure-native-sdk/keyvault/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/managedidentity/v2"
 	"github.com/pulumi/pulumi-azure-native-sdk/v2/utilities"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
@@ -121,7 +122,8 @@ func VaultSecretName(parts ...string) string {
 type VaultSecretArgs struct {
 	ResourceGroupName pulumi.StringInput
 	VaultName         pulumi.StringInput
-	// SecretName is the name in the vault (see VaultSecretName).
+	// SecretName is the base of the name in the vault (see
+	// VaultSecretName): NewVaultSecret appends a RandomId.
 	SecretName string
 	// Value is stored as a secret; it is marked secret here whatever the
 	// caller passed, so it never shows in plain text in the state.
@@ -140,15 +142,45 @@ type VaultSecret struct {
 	VersionlessUri pulumi.StringOutput
 }
 
-// NewVaultSecret stores one value in a vault.
+// incarnationBytes is the size of the RandomId that ends a vault secret's
+// name: 8 hex characters.
+const incarnationBytes = 4
+
+// NewVaultSecret stores one value in a vault, under args.SecretName and a
+// RandomId of its own.
+//
+// Why the RandomId: a deleted secret stays soft-deleted for the vault's
+// retention (7 days, 90 in high_availability, where purge protection also
+// forbids purging it), and Key Vault refuses to create a secret of that
+// name meanwhile (409 Conflict, "Secret ... is currently in a deleted but
+// recoverable state",
+// https://learn.microsoft.com/azure/key-vault/general/soft-delete-overview);
+// azure-native deletes without purging and does not recover
+// (https://github.com/pulumi/pulumi-azure-native/issues/1174). A config key
+// removed and later added back would get the same fixed name and fail. The
+// RandomId lives and dies with the secret: kept in state, it gives the same
+// name on every up; created again with the secret, it gives a new name.
 func NewVaultSecret(ctx *pulumi.Context, name string, args VaultSecretArgs, opts ...pulumi.ResourceOption) (*VaultSecret, error) {
 	if args.Value == nil || args.VaultName == nil || args.ResourceGroupName == nil || args.SecretName == "" {
 		return nil, fmt.Errorf("vault secret %s: resourceGroupName, vaultName, secretName and value are required", name)
 	}
+	incarnation, err := random.NewRandomId(ctx, name, &random.RandomIdArgs{
+		ByteLength: pulumi.Int(incarnationBytes),
+		// A new base name is a new secret (secretName replaces it), with
+		// a new RandomId.
+		Keepers: pulumi.StringMap{"secretName": pulumi.String(args.SecretName)},
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	base := args.SecretName
+	if limit := maxVaultSecretName - 2*incarnationBytes - 1; len(base) > limit {
+		base = strings.TrimRight(base[:limit], "-")
+	}
 	secret, err := keyvault.NewSecret(ctx, name, &keyvault.SecretArgs{
 		ResourceGroupName: args.ResourceGroupName,
 		VaultName:         args.VaultName,
-		SecretName:        pulumi.String(args.SecretName),
+		SecretName:        pulumi.Sprintf("%s-%s", base, incarnation.Hex),
 		Properties: &keyvault.SecretPropertiesArgs{
 			Value: pulumi.ToSecret(args.Value.ToStringOutput()).(pulumi.StringOutput),
 		},

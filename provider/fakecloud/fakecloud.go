@@ -11,8 +11,10 @@ package fakecloud
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -262,4 +264,36 @@ func strings2values(ss []string) property.Array {
 		vals[i] = property.New(s)
 	}
 	return property.NewArray(vals)
+}
+
+// RandomID is the state of the random provider's RandomId named name: its
+// inputs plus hex, b64Url, b64Std and dec of byteLength bytes (default 8)
+// drawn from the name and the keepers, so that the same resource gives the
+// same bytes and new keepers (a renewed RandomId) give new ones.
+func RandomID(name string, inputs property.Map) (string, property.Map) {
+	n := 8
+	if v, ok := inputs.GetOk("byteLength"); ok && v.IsNumber() && v.AsNumber() >= 1 && v.AsNumber() <= 64 {
+		n = int(v.AsNumber())
+	}
+	seed := name
+	if k, ok := inputs.GetOk("keepers"); ok && k.IsMap() {
+		for key, v := range k.AsMap().AllStable {
+			if v.IsString() {
+				seed += "\x00" + key + "=" + v.AsString()
+			}
+		}
+	}
+	var raw []byte
+	for i := 0; len(raw) < n; i++ {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("random:index/randomId:RandomId::%s::%d", seed, i)))
+		raw = append(raw, sum[:]...)
+	}
+	raw = raw[:n]
+	state := inputs.AsMap()
+	b64URL := base64.RawURLEncoding.EncodeToString(raw)
+	state["hex"] = property.New(hex.EncodeToString(raw))
+	state["b64Url"] = property.New(b64URL)
+	state["b64Std"] = property.New(base64.StdEncoding.EncodeToString(raw))
+	state["dec"] = property.New(new(big.Int).SetBytes(raw).String())
+	return b64URL, property.NewMap(state)
 }

@@ -111,9 +111,12 @@ var modeBalancedToHighAvailability = []string{
 	"~ aws:ecs/service:Service::shop-api",
 	"~ aws:ecs/service:Service::shop-web",
 	"~ aws:ecs/service:Service::shop-worker",
-	// stores: multi-AZ, memory-optimised, protected.
+	// stores: multi-AZ, memory-optimised, protected, with a final snapshot
+	// whose name ends in a RandomId of its own.
 	"~ aws:elasticache/replicationGroup:ReplicationGroup::shop-cache",
 	"~ aws:rds/instance:Instance::shop-db",
+	"+ random:index/randomId:RandomId::shop-cache-final-snapshot",
+	"+ random:index/randomId:RandomId::shop-db-final-snapshot",
 }
 
 // minimalityConfig are the reference app's config values.

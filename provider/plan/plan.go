@@ -62,6 +62,8 @@ type Options struct {
 	Stack       string
 	Config      map[string]string
 	Variables   map[string]string
+	// Domain is the Project's domain (empty: none).
+	Domain string
 
 	// revealSecrets renders secret inputs as "[secret] <value>" instead of
 	// "[secret]". Unexported: only this package's tests set it (the update
@@ -137,7 +139,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	warnings = append(warnings, compose.ModeWarnings(project, string(m))...)
+	warnings = append(warnings, provider.DeployWarnings(project, cloud, m, opts.Domain)...)
 	if cloud == provider.CloudAzure {
 		if err := azure.CheckLimits(project); err != nil {
 			return nil, err
@@ -158,6 +160,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	if opts.ProjectName != "" {
 		inputs["projectName"] = property.New(opts.ProjectName)
+	}
+	if opts.Domain != "" {
+		inputs["domain"] = property.New(opts.Domain)
 	}
 	if len(opts.Profiles) > 0 {
 		inputs["profiles"] = property.New(toValues(opts.Profiles))
@@ -377,6 +382,9 @@ func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, prop
 		// A managed store's generated password: secret, as the random
 		// provider marks it.
 		return "none", inputs.Set("result", property.New(fakecloud.RandomPassword(name)).WithSecret(true))
+	}
+	if typ == "random:index/randomId:RandomId" {
+		return fakecloud.RandomID(name, inputs)
 	}
 	var id string
 	var state property.Map

@@ -62,6 +62,7 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Mode, "mode", os.Getenv("DEFANG_MODE"), "mode: affordable, balanced or high_availability (default $DEFANG_MODE, then affordable)")
 	fs.StringVar(&opts.ProjectName, "project-name", "", "project name (default: compose name:, then the directory name)")
 	fs.StringVar(&opts.Stack, "stack", "dev", "stack name used in resource names")
+	fs.StringVar(&opts.Domain, "domain", "", "the Project's domain: a public DNS zone for HTTPS hostnames (default: none; published HTTP ports are then plain HTTP on aws)")
 	fs.StringVar(&opts.Region, "region", "", "AWS region or Azure location the plan is for, and whose prices --estimate uses (default "+plan.DefaultRegion+" on aws, "+plan.DefaultAzureLocation+" on azure)")
 	fs.Var(keyValues(opts.Config), "config", "config value NAME=VALUE (repeatable); values are shown as [secret]")
 	fs.Var(keyValues(opts.Variables), "var", "interpolation variable NAME=VALUE (repeatable)")
