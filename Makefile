@@ -43,7 +43,8 @@ vet:
 	$(GO) vet ./provider/... ./sdk/go/... ./examples/... ./tests/...
 
 # The engine tier (tests/engine) runs with `make test-engine` (mk/engine.mk).
-unit:
+# moto (mk/moto.mk) is the second AWS the ImageBuild tests talk to.
+unit: moto
 	$(GO) test -count=1 ./provider/... ./tests/standin/... ./tests/release/...
 
 schema:
@@ -60,3 +61,5 @@ clean:
 include mk/sdk.mk
 include mk/engine.mk
 include mk/bench.mk
+include mk/moto.mk
+include mk/fuzz.mk
