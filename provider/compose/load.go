@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -282,9 +284,24 @@ func loadComposeProject(ctx context.Context, src sources, env map[string]string,
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", strings.Join(src.names, ", "), err)
+		return nil, fmt.Errorf("loading %s: %s", strings.Join(src.names, ", "), stableMessage(err.Error()))
 	}
 	return p, nil
+}
+
+// propertyList is the list of names in compose-go's schema errors
+// ("additional properties 'B', 'C' not allowed"), which its JSON schema
+// validator prints in map order.
+var propertyList = regexp.MustCompile(`'[^']*'(, '[^']*')+`)
+
+// stableMessage sorts the name lists of a compose-go error, so that the same
+// file always fails with the same message (found by FuzzLoad).
+func stableMessage(msg string) string {
+	return propertyList.ReplaceAllStringFunc(msg, func(list string) string {
+		names := strings.Split(list, ", ")
+		sort.Strings(names)
+		return strings.Join(names, ", ")
+	})
 }
 
 // projectNameOption mirrors docker compose's precedence for the name handed
