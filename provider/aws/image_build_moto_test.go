@@ -363,3 +363,22 @@ func TestImageBuildFailureLogAgainstMoto(t *testing.T) {
 		t.Errorf("failure message without a log stream:\n%s", msg)
 	}
 }
+
+// An upload to a bucket that does not exist fails with S3's NoSuchBucket,
+// named in the error, before any build starts.
+func TestImageBuildUnknownBucketAgainstMoto(t *testing.T) {
+	startMoto(t)
+	c := motoClients(t)
+	dir, digest := ibContext(t)
+	var lines []string
+	args := motoArgs(dir, digest)
+	args.Bucket = "no-such-bucket"
+	_, err := motoImageBuild(&lines, nil).Create(t.Context(), infer.CreateRequest[ImageBuildArgs]{Name: "app", Inputs: args})
+	if err == nil || !strings.Contains(err.Error(), "NoSuchBucket") {
+		t.Fatalf("Create = %v, want S3's NoSuchBucket", err)
+	}
+	ids, _ := c.CodeBuild.ListBuildsForProject(t.Context(), &codebuild.ListBuildsForProjectInput{ProjectName: awssdk.String(motoProject)})
+	if ids != nil && len(ids.Ids) > 0 {
+		t.Errorf("a build started although the upload failed: %v", ids.Ids)
+	}
+}

@@ -43,6 +43,34 @@ type AWSAPI struct {
 	order   []string          // build ids, oldest first
 	failMsg string
 	instant bool
+	exists  func(kind, name string) bool
+}
+
+// Kinds of resources the fake asks SetExisting about.
+const (
+	KindBucket           = "bucket"
+	KindCodeBuildProject = "codebuild-project"
+)
+
+// SetExisting says which buckets and CodeBuild projects the account has, so
+// that the fake refuses what AWS refuses: a PutObject or GetObject to a
+// bucket that does not exist (S3's NoSuchBucket) and a StartBuild of a
+// project that does not exist (CodeBuild's ResourceNotFoundException, an
+// error botocore's codebuild model lists for StartBuild; moto 5.2.5 answers
+// both the same way). exists(kind, name) answers; nil, the default, means
+// everything exists. The engine tests can answer from the aws stand-in's
+// resources (aws:s3/bucketV2, aws:codebuild/project).
+func (a *AWSAPI) SetExisting(exists func(kind, name string) bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.exists = exists
+}
+
+func (a *AWSAPI) has(kind, name string) bool {
+	a.mu.Lock()
+	exists := a.exists
+	a.mu.Unlock()
+	return exists == nil || exists(kind, name)
 }
 
 // Build is one CodeBuild build the fake ran.
@@ -179,6 +207,15 @@ func (a *AWSAPI) serve(w http.ResponseWriter, r *http.Request) {
 func (a *AWSAPI) s3(w http.ResponseWriter, r *http.Request) {
 	object := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(object, "/")
+	if bucket != "" && !a.has(KindBucket, bucket) {
+		a.record(r.Method + " /" + object)
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusNotFound) // HEAD answers have no body
+			return
+		}
+		s3Error(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist", key)
+		return
+	}
 	switch r.Method {
 	case http.MethodHead, http.MethodGet:
 		a.record(r.Method + " /" + object)
@@ -330,6 +367,11 @@ func (a *AWSAPI) codeBuild(w http.ResponseWriter, r *http.Request, op string) {
 		a.record("StartBuild " + req.ProjectName)
 		if req.ProjectName == "" {
 			jsonError(w, "InvalidInputException", "projectName is required")
+			return
+		}
+		if !a.has(KindCodeBuildProject, req.ProjectName) {
+			jsonError(w, "ResourceNotFoundException", "Project cannot be found: arn:aws:codebuild:"+region(r)+":"+
+				fakecloud.AccountID+":project/"+req.ProjectName)
 			return
 		}
 		env := map[string]string{}
