@@ -83,8 +83,8 @@ func TestChildFailureThroughConstructIsReadable(t *testing.T) {
 func TestUserError(t *testing.T) {
 	for in, want := range map[string]string{
 		`marshaling properties: awaiting input property "services": marshaling properties: awaiting input property "administratorLoginPassword": service "db": bad`: `service "db": bad`,
-		`waiting for RPCs: rpc error: code = Unknown desc = image build web: failed`:                                                                                 `image build web: failed`,
-		`invalid compose application: service "web": image: missing`:                                                                                                 `invalid compose application: service "web": image: missing`,
+		`waiting for RPCs: rpc error: code = Unknown desc = image build web: failed`:                                                                                `image build web: failed`,
+		`invalid compose application: service "web": image: missing`:                                                                                                `invalid compose application: service "web": image: missing`,
 	} {
 		if got := UserError(errors.New(in)).Error(); got != want {
 			t.Errorf("UserError(%q) = %q, want %q", in, got, want)
