@@ -65,6 +65,11 @@ func FuzzDashedName(f *testing.F) {
 				}
 			}
 		}
+		// A Container App (and its container) is named after the service
+		// alone: 2 to 32 characters.
+		if n := dashedName(maxContainerAppName, s); len(n) < 2 {
+			t.Fatalf("dashedName(%d, %q) = %q: a Container App name has 2 to %d characters", maxContainerAppName, s, n, maxContainerAppName)
+		}
 		if n := ResourceGroupName(p, st, "eastus"); len(n) > maxResourceGroupName || !dashedPattern.MatchString(n) {
 			t.Fatalf("ResourceGroupName(%q, %q, eastus) = %q", p, st, n)
 		}
