@@ -7,12 +7,16 @@
 #          only when that version is not there yet. The test starts
 #          $(MOTO_ENV)/bin/moto_server on a free loopback port itself.
 #
-# The test finds the venv at .cache/moto/venv (or $$DEFANG_MOTO_SERVER) and,
-# under CI=true, fails rather than skips when it is missing.
+# The test finds moto_server through $$DEFANG_MOTO_SERVER (exported below),
+# else at .cache/moto/venv, and under CI=true fails rather than skips when
+# it is missing.
 
 PYTHON       ?= python3
 MOTO_VERSION ?= 5.2.5
 MOTO_ENV     := $(CACHE)/moto/venv
+# The tests take moto_server from here when make runs them (CACHE may be
+# elsewhere than the repository's .cache).
+export DEFANG_MOTO_SERVER := $(MOTO_ENV)/bin/moto_server
 # moto's own requirements are open ranges; mk/moto-constraints.txt pins every
 # package of the venv to the versions it was verified with, so that a new
 # release of one of them cannot change what "AWS" answers between two runs.

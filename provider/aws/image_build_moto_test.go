@@ -49,13 +49,28 @@ const (
 	motoProject = "defang-builds"
 )
 
-// motoServer is the path of moto_server: $DEFANG_MOTO_SERVER, else the venv
-// that mk/moto.mk installs under the repository's .cache.
+// motoServer is the path of moto_server: $DEFANG_MOTO_SERVER (which make
+// exports), else the venv that mk/moto.mk installs under the repository's
+// .cache. Missing, the test skips, or fails under CI=true.
 func motoServer(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("DEFANG_MOTO_SERVER"); p != "" {
-		return p
+	path := os.Getenv("DEFANG_MOTO_SERVER")
+	if path == "" {
+		path = filepath.Join(repositoryRoot(t), ".cache", "moto", "venv", "bin", "moto_server")
 	}
+	if _, err := os.Stat(path); err != nil {
+		msg := fmt.Sprintf("moto is not installed at %s: run `make moto` (mk/moto.mk)", path)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return path
+}
+
+// repositoryRoot is the directory holding go.mod, above the test's package.
+func repositoryRoot(t *testing.T) string {
+	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
@@ -70,15 +85,7 @@ func motoServer(t *testing.T) string {
 		}
 		dir = parent
 	}
-	path := filepath.Join(dir, ".cache", "moto", "venv", "bin", "moto_server")
-	if _, err := os.Stat(path); err != nil {
-		msg := fmt.Sprintf("moto is not installed at %s: run `make moto` (mk/moto.mk)", path)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return path
+	return dir
 }
 
 // moto is the one moto_server of the test binary, started by the first
