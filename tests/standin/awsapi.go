@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 )
 
@@ -519,4 +521,23 @@ func (a *AWSAPI) logs(w http.ResponseWriter, r *http.Request, op string) {
 		events = append(events, map[string]any{"timestamp": 1000 + i, "ingestionTime": 2000 + i, "message": l + "\n"})
 	}
 	writeJSON(w, map[string]any{"events": events, "nextForwardToken": "f/1", "nextBackwardToken": "b/1"})
+}
+
+// ExistingIn answers SetExisting from the resources that the aws stand-in s
+// holds: the buckets (aws:s3/bucketV2 "bucket") and CodeBuild projects
+// (aws:codebuild/project "name") that the deployment created and has not
+// deleted. For the engine tests: api.SetExisting(standin.ExistingIn(aws)).
+func ExistingIn(s *Server) func(kind, name string) bool {
+	return func(kind, name string) bool {
+		typ, key := "aws:s3/bucketV2:BucketV2", "bucket"
+		if kind == KindCodeBuildProject {
+			typ, key = "aws:codebuild/project:Project", "name"
+		}
+		for _, r := range s.Resources() {
+			if v, ok := r.Outputs[resource.PropertyKey(key)]; ok && r.Type == typ && v.IsString() && v.StringValue() == name {
+				return true
+			}
+		}
+		return false
+	}
 }

@@ -8,6 +8,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // Where moto and the fake disagreed, AWS sides with moto: an upload to a
@@ -46,5 +47,24 @@ func TestAWSAPIRefusesWhatDoesNotExist(t *testing.T) {
 	if err := start("no-such-project"); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") ||
 		!strings.Contains(err.Error(), "Project cannot be found: arn:aws:codebuild:us-west-2:") {
 		t.Errorf("StartBuild of a missing project = %v, want ResourceNotFoundException", err)
+	}
+}
+
+// ExistingIn answers from what the aws stand-in created: an autonamed
+// bucket by its generated name, a CodeBuild project by its name.
+func TestExistingIn(t *testing.T) {
+	s, c := start(t, AWS)
+	exists := ExistingIn(s)
+	if exists(KindBucket, "anything") || exists(KindCodeBuildProject, "defang-builds") {
+		t.Fatal("an empty stand-in has resources")
+	}
+	_, bucket := create(t, c, "urn:pulumi:dev::app::aws:s3/bucketV2:BucketV2::src", resource.PropertyMap{}, false)
+	create(t, c, "urn:pulumi:dev::app::aws:codebuild/project:Project::builds",
+		resource.PropertyMap{"name": resource.NewProperty("defang-builds")}, false)
+	if name := bucket["bucket"].StringValue(); name == "" || !exists(KindBucket, name) {
+		t.Errorf("the created bucket %q does not exist", name)
+	}
+	if !exists(KindCodeBuildProject, "defang-builds") || exists(KindCodeBuildProject, "other") {
+		t.Error("CodeBuild projects are not answered from the stand-in")
 	}
 }
