@@ -43,7 +43,8 @@ vet:
 	$(GO) vet ./provider/... ./sdk/go/... ./examples/... ./tests/...
 
 # The engine tier (tests/engine) runs with `make test-engine` (mk/engine.mk).
-unit:
+# moto (mk/moto.mk) is the second AWS the ImageBuild tests talk to.
+unit: moto
 	$(GO) test -count=1 ./provider/... ./tests/standin/... ./tests/release/...
 
 schema:
@@ -62,3 +63,5 @@ include mk/engine.mk
 include mk/bench.mk
 include mk/cloudrules.mk
 include mk/cloudrules-azure.mk
+include mk/moto.mk
+include mk/fuzz.mk

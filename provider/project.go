@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
+	"strings"
 
+	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -348,4 +351,56 @@ func serviceOutputs(services map[string]spec.ServiceInfo) ServiceOutputMapOutput
 		}
 		return out
 	}).(ServiceOutputMapOutput)
+}
+
+// plumbing matches the wrappers the Pulumi Go SDK and gRPC put around an
+// error on its way out of a component: output marshaling
+// (`marshaling properties: awaiting input property "x": `, once per output
+// and resource input the error travelled through), the context's wait
+// (`waiting for RPCs: `) and gRPC statuses (`rpc error: code = Unknown desc
+// = `). None of it tells the user anything: the sentence at the end does.
+var plumbing = regexp.MustCompile(`marshaling properties: |awaiting input property "[^"]*": |waiting for RPCs: |rpc error: code = [A-Za-z]+ desc = `)
+
+// UserError is err as a user should read it: the plumbing removed, the
+// sentences our code wrote kept ("service \"db\": ..."). It still wraps err,
+// so errors.As finds a compose.Errors, and a gRPC status inside keeps its
+// code and details (grpc's status.FromError then takes our message).
+func UserError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := strings.TrimSpace(plumbing.ReplaceAllString(err.Error(), ""))
+	if msg == err.Error() {
+		return err
+	}
+	if msg == "" {
+		msg = "the deployment failed without a reason"
+	}
+	return &readableError{msg: msg, err: err}
+}
+
+type readableError struct {
+	msg string
+	err error
+}
+
+func (e *readableError) Error() string { return e.msg }
+func (e *readableError) Unwrap() error { return e.err }
+
+// ReadableConstructErrors makes every Construct error of prov a UserError.
+// Errors raised inside an ApplyT (a secret password that breaks the cloud's
+// rule, a config value that is missing once the config map resolves) only
+// surface when the SDK marshals the component's outputs after the
+// constructor returned, so this is the one boundary that sees them all; it
+// serves `pulumi up` and the offline plan alike.
+func ReadableConstructErrors(prov p.Provider) p.Provider {
+	construct := prov.Construct
+	if construct == nil {
+		return prov
+	}
+	prov.Construct = func(ctx context.Context, req p.ConstructRequest) (p.ConstructResponse, error) {
+		resp, err := construct(ctx, req)
+		return resp, UserError(err)
+	}
+	return prov
 }

@@ -67,6 +67,7 @@ func New(opts ...Option) (p.Provider, error) {
 	if err != nil {
 		return p.Provider{}, err
 	}
+	prov = ReadableConstructErrors(prov)
 	infer := prov.GetSchema
 	prov.GetSchema = func(ctx context.Context, req p.GetSchemaRequest) (p.GetSchemaResponse, error) {
 		resp, err := infer(ctx, req)

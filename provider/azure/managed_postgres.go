@@ -335,7 +335,7 @@ func checkPostgresPassword(service, p string) error {
 	for _, c := range p {
 		switch {
 		case c < 0x20 || c > 0x7e:
-			return fmt.Errorf("service %q: the PostgreSQL password must hold printable ASCII characters only", service)
+			return fmt.Errorf("service %q: POSTGRES_PASSWORD: the PostgreSQL password must hold printable ASCII characters only", service)
 		case c >= 'A' && c <= 'Z':
 			upper = true
 		case c >= 'a' && c <= 'z':
@@ -353,7 +353,7 @@ func checkPostgresPassword(service, p string) error {
 		}
 	}
 	if len(p) < 8 || len(p) > 128 || classes < 3 {
-		return fmt.Errorf("service %q: Azure PostgreSQL needs a password of 8 to 128 characters from at least three of: uppercase letters, lowercase letters, digits, symbols", service)
+		return fmt.Errorf("service %q: POSTGRES_PASSWORD: Azure PostgreSQL needs a password of 8 to 128 characters from at least three of: uppercase letters, lowercase letters, digits, symbols", service)
 	}
 	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 // corpusDir finds ../shared/corpus/defang-samples next to the repository
 // root (the directory holding go.mod).
-func corpusDir(t *testing.T) string {
+func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
+	"sync"
 
 	"github.com/compose-spec/compose-go/v2/cli"
 	"github.com/compose-spec/compose-go/v2/consts"
@@ -14,6 +18,7 @@ import (
 	interp "github.com/compose-spec/compose-go/v2/interpolation"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
 )
 
 // LoadOptions says where a compose application comes from and how to read it.
@@ -115,16 +120,27 @@ func Load(ctx context.Context, opts LoadOptions) (project *Project, warnings []D
 	if err != nil {
 		return nil, nil, err
 	}
-	cp, err := loadComposeProject(ctx, src, env, opts)
+	var (
+		cp          *types.Project
+		raw         map[string]any
+		rawErr      error
+		composeLogs []Diagnostic
+	)
+	composeLogs = captureComposeLog(func() {
+		if cp, err = loadComposeProject(ctx, src, env, opts); err != nil {
+			return
+		}
+		raw, rawErr = loadRawModel(ctx, src, cp.Name)
+	})
 	if err != nil {
-		return nil, nil, err
+		return nil, composeLogs, err
 	}
 	// compose-go exposes the project name to interpolation; do the same in
 	// our own lookups so that `${COMPOSE_PROJECT_NAME}` agrees everywhere.
 	env[consts.ComposeProjectName] = cp.Name
 
-	raw, rawErr := loadRawModel(ctx, src, cp.Name)
 	b := newBuilder(cp, raw, env, opts)
+	b.warn(composeLogs...)
 	if rawErr != nil {
 		// Without the raw model we cannot tell a missing `${NAME}` in an
 		// environment value from an intended blank: say so rather than
@@ -268,9 +284,24 @@ func loadComposeProject(ctx context.Context, src sources, env map[string]string,
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", strings.Join(src.names, ", "), err)
+		return nil, fmt.Errorf("loading %s: %s", strings.Join(src.names, ", "), stableMessage(err.Error()))
 	}
 	return p, nil
+}
+
+// propertyList is the list of names in compose-go's schema errors
+// ("additional properties 'B', 'C' not allowed"), which its JSON schema
+// validator prints in map order.
+var propertyList = regexp.MustCompile(`'[^']*'(, '[^']*')+`)
+
+// stableMessage sorts the name lists of a compose-go error, so that the same
+// file always fails with the same message (found by FuzzLoad).
+func stableMessage(msg string) string {
+	return propertyList.ReplaceAllStringFunc(msg, func(list string) string {
+		names := strings.Split(list, ", ")
+		sort.Strings(names)
+		return strings.Join(names, ", ")
+	})
 }
 
 // projectNameOption mirrors docker compose's precedence for the name handed
@@ -315,4 +346,72 @@ func loadRawModel(ctx context.Context, src sources, name string) (map[string]any
 		o.SkipConsistencyCheck = true
 		o.ResolvePaths = false
 	})
+}
+
+// composeLog serialises the loads that capture compose-go's log: compose-go
+// logs through logrus's process-wide standard logger, so only one load at a
+// time can own its output.
+var composeLog sync.Mutex
+
+// captureComposeLog runs load with compose-go's logrus output captured
+// instead of written raw to stderr (`time=... level=warning msg=...`), and
+// returns each line as one of our warnings, so that they reach the user in
+// the same format as the rest. Concurrent loads take turns; another
+// package's logrus lines logged during a load would be captured with it.
+//
+// compose-go's "the attribute `version` is obsolete" is dropped: it is
+// logged only once per file and process, and projectWarnings reports the
+// same on every load.
+func captureComposeLog(load func()) []Diagnostic {
+	composeLog.Lock()
+	defer composeLog.Unlock()
+
+	logger := logrus.StandardLogger()
+	hook := &logCapture{}
+	hooks := logrus.LevelHooks{}
+	for level, hs := range logger.Hooks {
+		hooks[level] = append([]logrus.Hook{}, hs...)
+	}
+	hooks.Add(hook)
+	previousHooks := logger.ReplaceHooks(hooks)
+	previousOut := logger.Out
+	logger.SetOutput(io.Discard)
+	defer func() {
+		logger.SetOutput(previousOut)
+		logger.ReplaceHooks(previousHooks)
+	}()
+
+	load()
+
+	var out []Diagnostic
+	seen := map[string]bool{}
+	for _, msg := range hook.messages() {
+		if seen[msg] || strings.Contains(msg, "the attribute `version` is obsolete") {
+			continue
+		}
+		seen[msg] = true
+		out = append(out, Diagnostic{Message: msg})
+	}
+	return out
+}
+
+// logCapture is a logrus hook that keeps the messages it sees.
+type logCapture struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (*logCapture) Levels() []logrus.Level { return logrus.AllLevels }
+
+func (c *logCapture) Fire(e *logrus.Entry) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, strings.TrimSpace(e.Message))
+	return nil
+}
+
+func (c *logCapture) messages() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string{}, c.msgs...)
 }

@@ -296,3 +296,26 @@ func TestMalformedInput(t *testing.T) {
 		})
 	}
 }
+
+// compose-go's schema validator lists unknown properties in map order; the
+// same file must always fail with the same message (found by FuzzLoad,
+// testdata/fuzz/FuzzLoad/a6e745b6a753c403).
+func TestSchemaErrorsAreDeterministic(t *testing.T) {
+	yaml := "services:\n  web:\n    image: nginx\nB: 1\nC: 2\nD: 3\n"
+	opts := LoadOptions{ComposeYAML: yaml, WorkingDir: project(t, nil)}
+	want := ""
+	for i := 0; i < 20; i++ {
+		_, _, err := Load(context.Background(), opts)
+		if err == nil {
+			t.Fatal("unknown top-level properties were accepted")
+		}
+		if i == 0 {
+			want = err.Error()
+			if !strings.Contains(want, "'B', 'C', 'D'") {
+				t.Errorf("the properties are not listed in order: %v", err)
+			}
+		} else if err.Error() != want {
+			t.Fatalf("load %d failed with %q, the first with %q", i, err, want)
+		}
+	}
+}

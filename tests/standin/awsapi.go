@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 )
 
@@ -43,6 +45,34 @@ type AWSAPI struct {
 	order   []string          // build ids, oldest first
 	failMsg string
 	instant bool
+	exists  func(kind, name string) bool
+}
+
+// Kinds of resources the fake asks SetExisting about.
+const (
+	KindBucket           = "bucket"
+	KindCodeBuildProject = "codebuild-project"
+)
+
+// SetExisting says which buckets and CodeBuild projects the account has, so
+// that the fake refuses what AWS refuses: a PutObject or GetObject to a
+// bucket that does not exist (S3's NoSuchBucket) and a StartBuild of a
+// project that does not exist (CodeBuild's ResourceNotFoundException, an
+// error botocore's codebuild model lists for StartBuild; moto 5.2.5 answers
+// both the same way). exists(kind, name) answers; nil, the default, means
+// everything exists. The engine tests can answer from the aws stand-in's
+// resources (aws:s3/bucketV2, aws:codebuild/project).
+func (a *AWSAPI) SetExisting(exists func(kind, name string) bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.exists = exists
+}
+
+func (a *AWSAPI) has(kind, name string) bool {
+	a.mu.Lock()
+	exists := a.exists
+	a.mu.Unlock()
+	return exists == nil || exists(kind, name)
 }
 
 // Build is one CodeBuild build the fake ran.
@@ -179,6 +209,15 @@ func (a *AWSAPI) serve(w http.ResponseWriter, r *http.Request) {
 func (a *AWSAPI) s3(w http.ResponseWriter, r *http.Request) {
 	object := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(object, "/")
+	if bucket != "" && !a.has(KindBucket, bucket) {
+		a.record(r.Method + " /" + object)
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusNotFound) // HEAD answers have no body
+			return
+		}
+		s3Error(w, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist", key)
+		return
+	}
 	switch r.Method {
 	case http.MethodHead, http.MethodGet:
 		a.record(r.Method + " /" + object)
@@ -332,6 +371,11 @@ func (a *AWSAPI) codeBuild(w http.ResponseWriter, r *http.Request, op string) {
 			jsonError(w, "InvalidInputException", "projectName is required")
 			return
 		}
+		if !a.has(KindCodeBuildProject, req.ProjectName) {
+			jsonError(w, "ResourceNotFoundException", "Project cannot be found: arn:aws:codebuild:"+region(r)+":"+
+				fakecloud.AccountID+":project/"+req.ProjectName)
+			return
+		}
 		env := map[string]string{}
 		for _, e := range req.Env {
 			env[e.Name] = e.Value
@@ -477,4 +521,23 @@ func (a *AWSAPI) logs(w http.ResponseWriter, r *http.Request, op string) {
 		events = append(events, map[string]any{"timestamp": 1000 + i, "ingestionTime": 2000 + i, "message": l + "\n"})
 	}
 	writeJSON(w, map[string]any{"events": events, "nextForwardToken": "f/1", "nextBackwardToken": "b/1"})
+}
+
+// ExistingIn answers SetExisting from the resources that the aws stand-in s
+// holds: the buckets (aws:s3/bucketV2 "bucket") and CodeBuild projects
+// (aws:codebuild/project "name") that the deployment created and has not
+// deleted. For the engine tests: api.SetExisting(standin.ExistingIn(aws)).
+func ExistingIn(s *Server) func(kind, name string) bool {
+	return func(kind, name string) bool {
+		typ, key := "aws:s3/bucketV2:BucketV2", "bucket"
+		if kind == KindCodeBuildProject {
+			typ, key = "aws:codebuild/project:Project", "name"
+		}
+		for _, r := range s.Resources() {
+			if v, ok := r.Outputs[resource.PropertyKey(key)]; ok && r.Type == typ && v.IsString() && v.StringValue() == name {
+				return true
+			}
+		}
+		return false
+	}
 }
