@@ -1,0 +1,272 @@
+package plan
+
+// Names that always fit (issue 13, deliver 3): every cloud name the plan
+// gives, whether set by us or left to the provider's autonaming, fits the
+// cloud's limit and character set, for any project and service names
+// compose accepts, on both clouds, in all three modes, and under the
+// stack's pulumi:autonaming.
+//
+// nameLimits is the table of ../shared/reference/cloud-name-limits.md
+// (pulumi-aws provider/resources.go autonaming, botocore 1.44.5 shapes,
+// terraform-provider-aws validators, Microsoft's resource-name rules and
+// azure-native's autonaming), restated here so the sweep checks against
+// something the naming code does not share.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// autoname is how the provider names a resource whose name input is absent.
+type autoname struct {
+	max    int // 0: no cap while naming (azure-native)
+	sep    string
+	random int
+	lower  bool
+	copy   bool // azure-native children: the logical name unchanged
+}
+
+type nameLimit struct {
+	prop      string
+	auto      *autoname // nil: the name is required (we always set it)
+	min, max  int
+	re        *regexp.Regexp
+	notPrefix []string
+}
+
+var (
+	awsDefault = &autoname{max: 255, sep: "-", random: 7}
+	alnumDash  = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$`)
+	iamChars   = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	ecsChars   = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	// RDS/DocumentDB/ElastiCache identifiers: a letter first, letters,
+	// digits and single hyphens, no trailing hyphen; terraform-provider-aws
+	// validIdentifier requires lowercase at preview.
+	dbIdentifier = regexp.MustCompile(`^[a-z](?:-?[a-z0-9])*$`)
+	dnsLabel     = regexp.MustCompile(`^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$`)
+	azDashed     = regexp.MustCompile(`^[a-z0-9](?:-?[a-z0-9])*$`)
+	azAlnum      = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	azLowerAlnum = regexp.MustCompile(`^[a-z0-9]+$`)
+	azGeneral    = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$`)
+)
+
+var nameLimits = map[string]nameLimit{
+	"aws:lb/loadBalancer:LoadBalancer":                  {prop: "name", auto: awsDefault, max: 32, re: alnumDash, notPrefix: []string{"internal-"}},
+	"aws:lb/targetGroup:TargetGroup":                    {prop: "name", auto: &autoname{max: 32, sep: "-", random: 7}, max: 32, re: alnumDash},
+	"aws:iam/role:Role":                                 {prop: "name", auto: &autoname{max: 64, sep: "-", random: 7}, max: 64, re: iamChars},
+	"aws:iam/rolePolicy:RolePolicy":                     {prop: "name", auto: awsDefault, max: 128, re: iamChars},
+	"aws:iam/instanceProfile:InstanceProfile":           {prop: "name", auto: awsDefault, max: 128, re: iamChars},
+	"aws:s3/bucketV2:BucketV2":                          {prop: "bucket", auto: &autoname{max: 63, sep: "-", random: 7, lower: true}, min: 3, max: 63, re: regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)},
+	"aws:ecr/repository:Repository":                     {prop: "name", auto: awsDefault, min: 2, max: 256, re: regexp.MustCompile(`^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$`)},
+	"aws:ecs/cluster:Cluster":                           {prop: "name", auto: awsDefault, max: 255, re: ecsChars},
+	"aws:ecs/service:Service":                           {prop: "name", auto: awsDefault, max: 255, re: ecsChars},
+	"aws:ecs/taskDefinition:TaskDefinition":             {prop: "family", max: 255, re: ecsChars},
+	"aws:ecs/capacityProvider:CapacityProvider":         {prop: "name", auto: awsDefault, max: 255, re: ecsChars, notPrefix: []string{"aws", "ecs", "fargate"}},
+	"aws:cloudwatch/logGroup:LogGroup":                  {prop: "name", auto: awsDefault, max: 512, re: regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`)},
+	"aws:codebuild/project:Project":                     {prop: "name", auto: awsDefault, min: 2, max: 150, re: regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)},
+	"aws:servicediscovery/service:Service":              {prop: "name", auto: awsDefault, max: 63, re: dnsLabel},
+	"aws:rds/instance:Instance":                         {prop: "identifier", auto: &autoname{max: 255, random: 7}, max: 63, re: dbIdentifier},
+	"aws:rds/subnetGroup:SubnetGroup":                   {prop: "name", auto: awsDefault, max: 255, re: regexp.MustCompile(`^[0-9a-z_ .-]+$`)},
+	"aws:elasticache/replicationGroup:ReplicationGroup": {prop: "replicationGroupId", auto: &autoname{max: 40, sep: "-", random: 7, lower: true}, max: 40, re: dbIdentifier},
+	"aws:elasticache/subnetGroup:SubnetGroup":           {prop: "name", auto: awsDefault, max: 255, re: regexp.MustCompile(`^[A-Za-z0-9-]+$`)},
+	"aws:docdb/cluster:Cluster":                         {prop: "clusterIdentifier", max: 63, re: dbIdentifier},
+	"aws:docdb/clusterInstance:ClusterInstance":         {prop: "identifier", max: 63, re: dbIdentifier},
+	"aws:docdb/subnetGroup:SubnetGroup":                 {prop: "name", auto: awsDefault, max: 255, re: regexp.MustCompile(`^[0-9a-z_ .-]+$`)},
+	"aws:ec2/securityGroup:SecurityGroup":               {prop: "name", auto: awsDefault, max: 255, re: regexp.MustCompile(`^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]+$`), notPrefix: []string{"sg-"}},
+	"aws:ec2/launchTemplate:LaunchTemplate":             {prop: "name", auto: awsDefault, min: 3, max: 128, re: regexp.MustCompile(`^[a-zA-Z0-9().\-/_]+$`)},
+	"aws:autoscaling/group:Group":                       {prop: "name", auto: awsDefault, max: 255, re: regexp.MustCompile(`^[!-9;-~]+$`)},
+	"aws:appautoscaling/policy:Policy":                  {prop: "name", auto: awsDefault, max: 256, re: regexp.MustCompile(`^[ -~]+$`)},
+	"aws:ssm/parameter:Parameter":                       {prop: "name", auto: awsDefault, max: 1011, re: regexp.MustCompile(`^[a-zA-Z0-9_.\-/]+$`)},
+	"azure-native:resources:ResourceGroup":              {prop: "resourceGroupName", auto: azRandom, max: 90, re: regexp.MustCompile(`^[A-Za-z0-9_().-]*[A-Za-z0-9_()-]$`)},
+	"azure-native:network:VirtualNetwork":               {prop: "virtualNetworkName", auto: azRandom, min: 2, max: 64, re: azGeneral},
+	"azure-native:network:Subnet":                       {prop: "subnetName", auto: azCopy, max: 80, re: azGeneral},
+	"azure-native:network:NetworkSecurityGroup":         {prop: "networkSecurityGroupName", auto: azRandom, max: 80, re: azGeneral},
+	"azure-native:network:PrivateEndpoint":              {prop: "privateEndpointName", auto: azRandom, min: 2, max: 64, re: azGeneral},
+	"azure-native:app:ManagedEnvironment":               {prop: "environmentName", auto: azRandom, min: 2, max: 60, re: azDashed},
+	"azure-native:app:ContainerApp":                     {prop: "containerAppName", auto: azRandom, min: 2, max: 32, re: regexp.MustCompile(`^[a-z](?:-?[a-z0-9])*$`)},
+	"azure-native:containerregistry:Registry":           {prop: "registryName", auto: azRandom, min: 5, max: 50, re: azAlnum},
+	"azure-native:keyvault:Vault":                       {prop: "vaultName", auto: azRandom, min: 3, max: 24, re: regexp.MustCompile(`^[A-Za-z](?:-?[A-Za-z0-9])*$`)},
+	"azure-native:keyvault:Secret":                      {prop: "secretName", auto: azCopy, max: 127, re: regexp.MustCompile(`^[A-Za-z0-9-]+$`)},
+	"azure-native:storage:StorageAccount":               {prop: "accountName", auto: azRandom, min: 3, max: 24, re: azLowerAlnum},
+	"azure-native:storage:BlobContainer":                {prop: "containerName", auto: azCopy, min: 3, max: 63, re: azDashed},
+	"azure-native:managedidentity:UserAssignedIdentity": {prop: "resourceName", auto: azRandom, min: 3, max: 128, re: regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)},
+	"azure-native:operationalinsights:Workspace":        {prop: "workspaceName", auto: azRandom, min: 4, max: 63, re: alnumDash},
+	"azure-native:dbforpostgresql:Server":               {prop: "serverName", auto: azRandom, min: 3, max: 63, re: azDashed},
+	"azure-native:dbforpostgresql:Database":             {prop: "databaseName", auto: azCopy, max: 63, re: regexp.MustCompile(`^[A-Za-z0-9_-]+$`)},
+	"azure-native:redisenterprise:RedisEnterprise":      {prop: "clusterName", auto: azRandom, min: 1, max: 60, re: alnumDash},
+	"azure-native:cognitiveservices:Account":            {prop: "accountName", auto: azRandom, min: 2, max: 64, re: alnumDash},
+	"azure-native:cognitiveservices:Deployment":         {prop: "deploymentName", auto: azCopy, min: 2, max: 64, re: regexp.MustCompile(`^[A-Za-z0-9._-]+$`)},
+	"azure-native:app:ManagedCertificate":               {prop: "managedCertificateName", auto: azRandom, max: 60, re: alnumDash},
+	"azure-native:network:PrivateZone":                  {prop: "privateZoneName", max: 253, re: regexp.MustCompile(`^(?:[A-Za-z0-9_-]{1,63}\.)+[A-Za-z0-9_-]{1,63}$`)},
+	"azure-native:network:VirtualNetworkLink":           {prop: "virtualNetworkLinkName", auto: azCopy, max: 80, re: azGeneral},
+}
+
+var (
+	azRandom = &autoname{random: 8}
+	azCopy   = &autoname{copy: true}
+)
+
+// physicalName is the name a resource gets: its name input, or what the
+// provider's autonaming makes of its logical name ("" and false when the
+// mode leaves nothing to autoname and no name is set).
+func physicalName(r Resource, l nameLimit, autonamingMode string) (string, bool) {
+	if v, ok := r.Inputs[l.prop].(string); ok {
+		return v, true
+	}
+	if l.auto == nil || autonamingMode == "disabled" {
+		return "", false
+	}
+	if autonamingMode == "verbatim" || l.auto.copy {
+		return r.Name, true
+	}
+	n := r.Name
+	if l.auto.lower {
+		n = strings.ToLower(n)
+	}
+	return n + l.auto.sep + strings.Repeat("a", l.auto.random), true
+}
+
+// nameProblems lists every name in res that its cloud would refuse.
+func nameProblems(res *Result, autonamingMode string) []string {
+	var out []string
+	for _, r := range res.Resources {
+		l, ok := nameLimits[r.Type]
+		if ok {
+			n, has := physicalName(r, l, autonamingMode)
+			_, set := r.Inputs[l.prop].(string)
+			switch {
+			case !has && l.auto != nil:
+				out = append(out, fmt.Sprintf("%s %s: no %s while autonaming is %s", r.Type, r.Name, l.prop, autonamingMode))
+			case !has:
+				out = append(out, fmt.Sprintf("%s %s: no %s", r.Type, r.Name, l.prop))
+			case !set && l.auto != nil && l.auto.max > 0 && len(n) > l.auto.max:
+				out = append(out, fmt.Sprintf("%s %s: name '%s' plus %d random chars is longer than maximum length %d", r.Type, r.Name, strings.TrimSuffix(n, strings.Repeat("a", l.auto.random)), l.auto.random, l.auto.max))
+			default:
+				if p := limitProblem(n, l); p != "" {
+					out = append(out, fmt.Sprintf("%s %s: %s %q %s", r.Type, r.Name, l.prop, n, p))
+				}
+			}
+		}
+		if r.Type == "aws:ecs/taskDefinition:TaskDefinition" {
+			out = append(out, containerProblems(res, r)...)
+		}
+	}
+	return out
+}
+
+func limitProblem(n string, l nameLimit) string {
+	switch {
+	case len(n) < l.min:
+		return fmt.Sprintf("is shorter than %d", l.min)
+	case l.max > 0 && len(n) > l.max:
+		return fmt.Sprintf("is longer than %d (%d)", l.max, len(n))
+	case l.re != nil && !l.re.MatchString(n):
+		return "does not match " + l.re.String()
+	}
+	for _, p := range l.notPrefix {
+		if strings.HasPrefix(strings.ToLower(n), p) {
+			return "starts with " + p
+		}
+	}
+	return ""
+}
+
+// ECS container names: up to 255 letters, digits, '_' and '-'; port
+// mapping names: up to 64 lowercase letters, digits, '_' and '-', not
+// starting with '-' (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html,
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+var (
+	containerName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+	portMappingName = regexp.MustCompile(`^[a-z0-9_][a-z0-9_-]{0,63}$`)
+)
+
+func containerProblems(res *Result, td Resource) []string {
+	raw, ok := td.Inputs["containerDefinitions"].(string)
+	if !ok {
+		return nil
+	}
+	var defs []struct {
+		Name         string
+		PortMappings []struct{ Name string }
+	}
+	if err := json.Unmarshal([]byte(raw), &defs); err != nil {
+		return []string{fmt.Sprintf("%s: containerDefinitions: %v", td.Name, err)}
+	}
+	var out []string
+	names := map[string]bool{}
+	for _, d := range defs {
+		names[d.Name] = true
+		if !containerName.MatchString(d.Name) {
+			out = append(out, fmt.Sprintf("%s: container name %q does not match %s", td.Name, d.Name, containerName))
+		}
+		for _, pm := range d.PortMappings {
+			if !portMappingName.MatchString(pm.Name) {
+				out = append(out, fmt.Sprintf("%s: port mapping name %q does not match %s", td.Name, pm.Name, portMappingName))
+			}
+		}
+	}
+	// The service's load balancers name a container of its task.
+	if svc := find(res, "aws:ecs/service:Service", td.Name); svc != nil {
+		lbs, _ := svc.Inputs["loadBalancers"].([]any)
+		for _, lb := range lbs {
+			m, _ := lb.(map[string]any)
+			if cn, _ := m["containerName"].(string); !names[cn] {
+				out = append(out, fmt.Sprintf("%s: the service's load balancer names container %q, which the task does not have", td.Name, cn))
+			}
+		}
+	}
+	return out
+}
+
+func planYAML(t *testing.T, cloud, mode, yaml string, stackConfig map[string]string) *Result {
+	t.Helper()
+	res, err := Run(context.Background(), Options{ComposeYAML: yaml, Cloud: cloud, Mode: mode, StackConfig: stackConfig})
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", cloud, mode, err, yaml)
+	}
+	return res
+}
+
+func assertNamesFit(t *testing.T, res *Result, autonamingMode, what string) {
+	t.Helper()
+	for _, p := range nameProblems(res, autonamingMode) {
+		t.Errorf("%s: %s", what, p)
+	}
+}
+
+// Defect 1 (issue 13): `name: my-shop-app` with `storefront` on 8080 gave
+// the target group `my-shop-app-storefront-8080-` plus 7 random characters.
+func TestNamesMyShopAppFits(t *testing.T) {
+	const yaml = `
+name: my-shop-app
+services:
+  storefront:
+    image: nginx
+    ports: ["8080:8080"]
+`
+	for _, mode := range []string{"affordable", "balanced", "high_availability"} {
+		assertNamesFit(t, planYAML(t, "aws", mode, yaml, nil), "default", mode)
+	}
+}
+
+// Defect 2 (issue 13): a service `Api.V2` gave the ECS container name
+// `Api.V2`, and port mapping names were not shortened.
+func TestNamesECSContainerAndPortMappings(t *testing.T) {
+	long := strings.Repeat("Very.Long_Service", 3) + strings.Repeat("x", 12) // 63 characters
+	yaml := fmt.Sprintf(`
+name: shop
+services:
+  Api.V2:
+    image: nginx
+    ports: ["8080:8080"]
+  %s:
+    image: nginx
+    ports: ["9090:9090"]
+`, long)
+	res := planYAML(t, "aws", "balanced", yaml, nil)
+	assertNamesFit(t, res, "default", "balanced")
+}
