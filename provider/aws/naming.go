@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lb"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -186,12 +187,13 @@ func replaceOptions(nm autonaming.Name) []pulumi.ResourceOption {
 	return nil
 }
 
-// rawLogical is logical with its trailing DNS label of service replaced by
-// the service name as the user wrote it, so that names rewritten to fit
-// keep "api.v2", "api-v2" and "api_v2" apart.
+// rawLogical is logical with the (last) DNS label of service in it
+// replaced by the service name as the user wrote it, so that names
+// rewritten to fit keep "api.v2", "api-v2" and "api_v2" apart.
 func rawLogical(logical, service string) string {
-	if label := compose.DNSLabel(service); label != service && strings.HasSuffix(logical, label) {
-		return strings.TrimSuffix(logical, label) + service
+	label := compose.DNSLabel(service)
+	if i := strings.LastIndex(logical, label); i >= 0 && label != service {
+		return logical[:i] + service + logical[i+len(label):]
 	}
 	return logical
 }
@@ -270,4 +272,22 @@ func (n namer) targetGroupArgs(logical string, vpcID pulumi.StringInput, t Ingre
 	}
 	args.Name = n.input(specTargetGroup, logical, logical, strconv.Itoa(t.Port), protocol, t.protocolVersion())
 	return args
+}
+
+// bucketName is the name of the S3 bucket logical. Bucket names are global
+// across all accounts. Left to pulumi-aws (default mode and a logical name
+// that fits), its random suffix keeps the name unique. A name we set is
+// deterministic, so the account and region it is made in salt its random
+// part: the same project and stack deployed from another account or region
+// get another bucket. (A pattern without random parts names the bucket the
+// same everywhere: the user's choice.)
+func (n namer) bucketName(ctx *pulumi.Context, logical string, parent pulumi.ResourceOrInvokeOption) pulumi.StringPtrInput {
+	if n.name(specBucket, logical, logical).Value == "" {
+		return nil
+	}
+	account := awssdk.GetCallerIdentityOutput(ctx, awssdk.GetCallerIdentityOutputArgs{}, parent).AccountId()
+	region := awssdk.GetRegionOutput(ctx, awssdk.GetRegionOutputArgs{}, parent).Name()
+	return pulumi.All(account, region).ApplyT(func(v []any) string {
+		return n.name(specBucket, logical, logical, v[0].(string), v[1].(string)).Value
+	}).(pulumi.StringOutput)
 }

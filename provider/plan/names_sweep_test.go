@@ -16,9 +16,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
 // autoname is how the provider names a resource whose name input is absent.
@@ -269,4 +277,208 @@ services:
 `, long)
 	res := planYAML(t, "aws", "balanced", yaml, nil)
 	assertNamesFit(t, res, "default", "balanced")
+}
+
+// autonamingConfigs are the stack configurations the sweep plans under:
+// none (the providers' own autonaming), the three modes, and a pattern
+// with random parts (as an organisation's naming policy would have).
+var autonamingConfigs = []struct{ mode, config string }{
+	{"default", ""},
+	{"verbatim", `{"mode":"verbatim"}`},
+	{"disabled", `{"mode":"disabled"}`},
+	{"pattern", `{"pattern":"${organization}-${stack}-${name}-${hex(6)}"}`},
+}
+
+const nameChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
+// randomName is 1..63 characters compose accepts, starting with a letter
+// or digit.
+func randomName(r *rand.Rand) string {
+	n := 1 + r.Intn(63)
+	if r.Intn(3) == 0 {
+		n = 63 // the longest names find the most
+	}
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = nameChars[r.Intn(len(nameChars))]
+	}
+	b[0] = nameChars[r.Intn(62)]
+	return string(b)
+}
+
+// sweepCompose is an application with every kind of resource: an ingress
+// service with a build and a domainname, a GPU service, the three managed
+// stores and an LLM, each with one of names.
+func sweepCompose(names []string) string {
+	return fmt.Sprintf(`services:
+  %[1]q:
+    build: {context: ./app}
+    ports: ["8080:8080", {target: 9000, mode: ingress, app_protocol: grpc}]
+    domainname: www.example.com
+    depends_on: [%[3]q, %[4]q]
+    environment:
+      DATABASE_URL: postgres://postgres:${POSTGRES_PASSWORD}@%[3]s:5432/postgres
+      REDIS_URL: redis://%[4]s:6379
+      MONGO_URL: mongodb://%[5]s:27017/app
+  %[2]q:
+    image: nginx
+    ports: [{target: 5000, mode: ingress}]
+    deploy: {resources: {reservations: {devices: [{capabilities: [gpu]}]}}}
+  %[3]q:
+    image: postgres:16
+    x-defang-postgres: true
+    environment: {POSTGRES_PASSWORD: null}
+    ports: [{target: 5432, mode: host}]
+  %[4]q:
+    image: redis:7
+    x-defang-redis: true
+    ports: [{target: 6379, mode: host}]
+  %[5]q:
+    image: mongo:7
+    x-defang-mongodb: true
+    ports: [{target: 27017, mode: host}]
+  %[6]q:
+    provider: {type: model, options: {model: chat-default}}
+    x-defang-llm: true
+`, names[0], names[1], names[2], names[3], names[4], names[5])
+}
+
+// sweepPlan constructs the Project of composeFile on cloud in mode under
+// autonaming; planning errors fail the test.
+func sweepPlan(t *testing.T, cloud, mode, project, composeFile, autonaming string, cfg map[string]string) []Resource {
+	t.Helper()
+	stackConfig := map[string]string{}
+	if autonaming != "" {
+		stackConfig["pulumi:autonaming"] = autonaming
+	}
+	inputs := map[string]property.Value{
+		"composeFiles": property.New(property.NewArray([]property.Value{property.New(composeFile)})),
+		"cloud":        property.New(cloud), "mode": property.New(mode),
+		"projectName": property.New(project), "domain": property.New("example.com"),
+	}
+	if len(cfg) > 0 {
+		vals := map[string]property.Value{}
+		for k, v := range cfg {
+			vals[k] = property.New(v).WithSecret(true)
+		}
+		inputs["config"] = property.New(property.NewMap(vals))
+	}
+	if cloud == "azure" {
+		inputs["azure"] = property.New(property.NewMap(map[string]property.Value{"location": property.New(DefaultAzureLocation)}))
+	}
+	res, _, err := Construct(context.Background(), Target{Token: "defang:index:Project", Name: compose.DNSLabel(project),
+		Project: "names", Stack: "dev", Region: DefaultRegionFor(cloud), StackConfig: stackConfig}, property.NewMap(inputs))
+	if err != nil {
+		t.Fatalf("%s %s %s project %q: %v", cloud, mode, autonaming, project, err)
+	}
+	return res
+}
+
+func writeSweepApp(t *testing.T, yaml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "app", "Dockerfile"), []byte("FROM nginx\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// distinctLabels draws n service names whose DNS labels differ (compose
+// refuses two names that become the same host).
+func distinctLabels(r *rand.Rand, n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for len(out) < n {
+		s := randomName(r)
+		if l := compose.DNSLabel(s); !seen[l] {
+			seen[l] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// TestNamesSweep plans seeded-random applications on both clouds, in every
+// mode and autonaming configuration, and checks every cloud name.
+func TestNamesSweep(t *testing.T) {
+	start := time.Now()
+	r := rand.New(rand.NewSource(13))
+	for _, cloud := range []string{"aws", "azure"} {
+		for i, an := range autonamingConfigs {
+			for j, mode := range []string{"affordable", "balanced", "high_availability"} {
+				project := randomName(r)
+				names := distinctLabels(r, 6)
+				if (i+j)%3 == 0 {
+					project = strings.Repeat("p", 63)
+				}
+				file := writeSweepApp(t, sweepCompose(names))
+				res := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "x"})
+				what := fmt.Sprintf("%s %s %s project %q services %q", cloud, mode, an.mode, project, names)
+				for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
+					t.Errorf("%s: %s", what, p)
+				}
+			}
+		}
+	}
+	t.Logf("%s", time.Since(start))
+}
+
+// TestNamesKeepCollidingServicesApart: "api.v2", "api-v2" and "api_v2"
+// each plan on their own (compose refuses them together), and no name we
+// set for one is a name we set for another.
+func TestNamesKeepCollidingServicesApart(t *testing.T) {
+	for _, cloud := range []string{"aws", "azure"} {
+		for _, an := range autonamingConfigs {
+			owner := map[string]string{}
+			for _, svc := range []string{"api.v2", "api-v2", "api_v2"} {
+				file := writeSweepApp(t, fmt.Sprintf("services:\n  %q:\n    image: nginx\n    ports: [\"8080:8080\"]\n", svc))
+				for _, r := range sweepPlan(t, cloud, "balanced", "shop", file, an.config, nil) {
+					l, ok := nameLimits[r.Type]
+					if !ok {
+						continue
+					}
+					n, _ := r.Inputs[l.prop].(string)
+					if !strings.Contains(strings.ToLower(n), "api") {
+						continue // a project-level name, the same in all three
+					}
+					key := r.Type + " " + n
+					if o, ok := owner[key]; ok && o != svc {
+						t.Errorf("%s %s: %s %q is the name of %q and of %q", cloud, an.mode, r.Type, n, o, svc)
+					}
+					owner[key] = svc
+				}
+			}
+		}
+	}
+}
+
+// TestNamesFollowTheStackAutonamingPattern: pulumi:autonaming reaches the
+// component (the engine passes stack config to Construct) and the names we
+// set follow its pattern, per provider and resource type.
+func TestNamesFollowTheStackAutonamingPattern(t *testing.T) {
+	file := writeSweepApp(t, "services:\n  web:\n    image: nginx\n    ports: [\"8080:8080\"]\n")
+	cfg := `{"pattern":"corp-${name}","providers":{"aws":{"resources":{"aws:iam/role:Role":{"pattern":"r-${stack}-${name}-${num(3)}"}}}}}`
+	res := sweepPlan(t, "aws", "balanced", "shop", file, cfg, nil)
+	tg := find(&Result{Resources: res}, "aws:lb/targetGroup:TargetGroup", "shop-web-8080")
+	if tg == nil || tg.Inputs["name"] != "corp-shop-web-8080" {
+		t.Errorf("target group: want the pattern's name corp-shop-web-8080, got %+v", tg)
+	}
+	role := find(&Result{Resources: res}, "aws:iam/role:Role", "shop-web-exec")
+	if n, _ := role.Inputs["name"].(string); !regexp.MustCompile(`^r-dev-shop-web-exec-[0-9]{3}$`).MatchString(n) {
+		t.Errorf("role: want the resource type's pattern, got %q", n)
+	}
+	again := sweepPlan(t, "aws", "balanced", "shop", file, cfg, nil)
+	if r2 := find(&Result{Resources: again}, "aws:iam/role:Role", "shop-web-exec"); r2.Inputs["name"] != role.Inputs["name"] {
+		t.Errorf("random parts differ between two plans: %v, %v", role.Inputs["name"], r2.Inputs["name"])
+	}
+	if got := find(&Result{Resources: res}, "aws:lb/loadBalancer:LoadBalancer", "shop-alb"); got == nil || got.Inputs["name"] != "corp-shop-alb" {
+		t.Errorf("load balancer: %+v", got)
+	}
 }
