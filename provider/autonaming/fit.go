@@ -161,3 +161,22 @@ func (r Rule) Fit(s string) string {
 	}
 	return c + r.sepString() + suffix
 }
+
+// maxDNSLabel is the longest DNS label (RFC 1035 section 2.3.4).
+const maxDNSLabel = 63
+
+// DNSLabelWithSuffix is label followed by suffix ("--8080") as one DNS
+// label of at most 63 characters: when that is too long, label is cut and
+// given a hash of orig (the name label came from), so that two long names
+// sharing a prefix stay distinct and the same name always gives the same
+// label.
+func DNSLabelWithSuffix(label, suffix, orig string) string {
+	if len(label)+len(suffix) > maxDNSLabel {
+		keep := maxDNSLabel - len(suffix) - HashLen - 1
+		if keep > len(label) {
+			keep = len(label)
+		}
+		label = strings.TrimRight(label[:keep], "-") + "-" + Hash(orig)
+	}
+	return label + suffix
+}

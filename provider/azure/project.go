@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/llm"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
@@ -224,7 +225,8 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 func customHosts(s *compose.Service, plan *ingressPlan, domain string) []string {
 	var hosts []string
 	if domain != "" && plan != nil && plan.external && plan.isHTTP() {
-		hosts = append(hosts, fmt.Sprintf("%s--%d.%s", compose.DNSLabel(s.Name), plan.targetPort, domain))
+		// The same host name as on AWS (aws.IngressHostname): one DNS label.
+		hosts = append(hosts, autonaming.DNSLabelWithSuffix(compose.DNSLabel(s.Name), fmt.Sprintf("--%d", plan.targetPort), s.Name)+"."+domain)
 	}
 	if s.DomainName != "" {
 		hosts = append(hosts, s.DomainName)
