@@ -93,7 +93,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	refs := newRefValues()
 	refs.set(environmentDomainRef, env.DefaultDomain, false)
 	for svc, plan := range apps {
-		addr := appAddress{appName: dashedName(maxContainerAppName, svc)}
+		addr := appAddress{appName: containerAppName(svc)}
 		if plan != nil && plan.isHTTP() {
 			addr.httpPort, addr.external = plan.targetPort, plan.external
 		}

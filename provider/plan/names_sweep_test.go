@@ -514,3 +514,24 @@ func TestNamesFollowTheStackAutonamingPattern(t *testing.T) {
 		t.Errorf("load balancer: %+v", got)
 	}
 }
+
+// Azure Container App names are 2 to 32 characters starting with a letter:
+// services "q" and "7" gave the apps "q" and "d7"... and "q" is refused.
+// Projects "my_shop" and "my-shop" gave one resource group.
+func TestNamesAzureShortServicesAndProjects(t *testing.T) {
+	file := writeSweepApp(t, "services:\n  q:\n    image: nginx\n    ports: [\"8080:8080\"]\n  \"7\":\n    image: nginx\n")
+	res := sweepPlan(t, "azure", "balanced", "shop", file, "", nil)
+	assertNamesFit(t, &Result{Resources: res}, "default", "azure")
+	groups := map[string]string{}
+	for _, project := range []string{"my_shop", "my-shop"} {
+		for _, r := range sweepPlan(t, "azure", "balanced", project, file, "", nil) {
+			if strings.HasSuffix(r.Type, ":ResourceGroup") {
+				n, _ := r.Inputs["resourceGroupName"].(string)
+				if o, ok := groups[n]; ok {
+					t.Errorf("projects %q and %q share the resource group %q", o, project, n)
+				}
+				groups[n] = project
+			}
+		}
+	}
+}
