@@ -114,3 +114,43 @@ func globalSuffix(ctx *pulumi.Context, parent pulumi.Resource, location string) 
 func LlmAccountName(project, stack, service, suffix string) string {
 	return dashedName(maxCognitiveAccountName, project, stack, service, suffix)
 }
+
+// Token prefixes of the types whose names follow the stack's
+// pulumi:autonaming (per-resource-type sections use these tokens).
+const (
+	tokenResourceGroup   = "azure-native:resources:ResourceGroup"
+	tokenVirtualNetwork  = "azure-native:network:VirtualNetwork"
+	tokenSecurityGroup   = "azure-native:network:NetworkSecurityGroup"
+	tokenWorkspace       = "azure-native:operationalinsights:Workspace"
+	tokenEnvironment     = "azure-native:app:ManagedEnvironment"
+	tokenRegistry        = "azure-native:containerregistry:Registry"
+	tokenStorageAccount  = "azure-native:storage:StorageAccount"
+	tokenIdentity        = "azure-native:managedidentity:UserAssignedIdentity"
+	tokenPostgresServer  = "azure-native:dbforpostgresql:Server"
+	tokenRedisEnterprise = "azure-native:cache:RedisEnterprise"
+)
+
+// named is base, a name we set, under the stack's pulumi:autonaming: its
+// pattern with ${name} = base (random parts seeded from the stack and
+// base), made to fit rule. In default, verbatim and disabled modes it is
+// base: every Azure name is set by us, so the engine autonames nothing and
+// a logical name is never a physical one. Container App names are the
+// services' host names in their environment and stay their DNS labels;
+// the AI Foundry account's name is also its OpenAI subdomain, which
+// dependents' base URLs are built from, and stays LlmAccountName.
+//
+// A pulumi:autonaming that does not parse fails the Project (Deploy); here
+// it names as if there were none.
+func named(ctx *pulumi.Context, token, base string, rule autonaming.Rule) string {
+	n, err := autonaming.NewNamer(ctx)
+	if err != nil {
+		return rule.Fit(base)
+	}
+	return n.Name(autonaming.Request{Type: token, Logical: base, Base: base, Rule: rule}).Value
+}
+
+// withMin is r with a minimum length.
+func withMin(r autonaming.Rule, min int) autonaming.Rule {
+	r.Min = min
+	return r
+}

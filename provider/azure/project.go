@@ -50,6 +50,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	if err := CheckLimits(project); err != nil {
 		return nil, err
 	}
+	if _, err := autonaming.FromContext(ctx); err != nil {
+		return nil, err
+	}
 	name := compose.DNSLabel(project.Name)
 	modeName := string(opts.Mode)
 	parentOpt := pulumi.Parent(parent)

@@ -513,6 +513,10 @@ func TestNamesFollowTheStackAutonamingPattern(t *testing.T) {
 	if got := find(&Result{Resources: res}, "aws:lb/loadBalancer:LoadBalancer", "shop-alb"); got == nil || got.Inputs["name"] != "corp-shop-alb" {
 		t.Errorf("load balancer: %+v", got)
 	}
+	az := sweepPlan(t, "azure", "balanced", "shop", file, `{"providers":{"azure-native":{"pattern":"corp-${name}"}}}`, nil)
+	if rg := find(&Result{Resources: az}, "azure-native:resources:ResourceGroup", "shop"); rg == nil || rg.Inputs["resourceGroupName"] != "corp-defang-shop-dev-eastus" {
+		t.Errorf("azure resource group: %+v", rg)
+	}
 }
 
 // Azure Container App names are 2 to 32 characters starting with a letter:
