@@ -60,3 +60,4 @@ clean:
 include mk/sdk.mk
 include mk/engine.mk
 include mk/bench.mk
+include mk/cloudrules.mk

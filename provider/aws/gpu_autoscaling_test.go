@@ -52,8 +52,8 @@ func (m *recordingMocks) NewResource(args pulumi.MockResourceArgs) (string, reso
 	if !args.Custom {
 		return "", resource.PropertyMap{}, nil
 	}
-	id, state := fakecloud.AWSState(args.TypeToken, args.Name, "us-east-1", resource.FromResourcePropertyMap(args.Inputs))
-	return id, resource.ToResourcePropertyMap(state), nil
+	id, state, err := fakecloud.AWSState(args.TypeToken, args.Name, "us-east-1", resource.FromResourcePropertyMap(args.Inputs))
+	return id, resource.ToResourcePropertyMap(state), err
 }
 
 func (m *recordingMocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {

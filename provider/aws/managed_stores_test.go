@@ -393,8 +393,7 @@ func storeOptions(t *testing.T, ms managedStore, allowDowntime bool) ([]string, 
 		if !args.Custom {
 			return "", property.Map{}, nil
 		}
-		id, state := fakecloud.AWSState(string(args.TypeToken), args.Name, plan.DefaultRegion, args.Inputs)
-		return id, state, nil
+		return fakecloud.AWSState(string(args.TypeToken), args.Name, plan.DefaultRegion, args.Inputs)
 	}}
 	server, err := integration.NewServer(t.Context(), provider.Name, semver.MustParse("1.0.0"),
 		integration.WithProvider(prov), integration.WithMocks(mocks))

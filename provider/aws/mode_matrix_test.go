@@ -124,7 +124,7 @@ func stringsOf(v property.Value) []string {
 func subnetZones(w *modeWorld) map[string]string {
 	zones := map[string]string{}
 	for _, r := range ofType(w.network, "aws:ec2/subnet:Subnet") {
-		id, _ := fakecloud.AWSState(r.Type, r.Name, plan.DefaultRegion, property.Map{})
+		id, _, _ := fakecloud.AWSState(r.Type, r.Name, plan.DefaultRegion, property.Map{})
 		zones[id] = fmt.Sprint(r.Inputs["availabilityZone"])
 	}
 	return zones

@@ -214,7 +214,7 @@ func AutonameValue(typ, logical, random string, a Autonaming) (string, error) {
 func Check(typ, logical string, inputs property.Map) Violations {
 	t, ok := registry[typ]
 	if !ok {
-		return nil
+		return checkInts(typ, logical, inputs)
 	}
 	var out Violations
 	for _, r := range t.Strings {
@@ -224,7 +224,7 @@ func Check(typ, logical string, inputs property.Map) Violations {
 			}
 		}
 	}
-	return out
+	return append(out, checkInts(typ, logical, inputs)...)
 }
 
 // Apply is what a fake provider does with a resource's inputs at Check:

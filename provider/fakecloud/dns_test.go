@@ -32,7 +32,7 @@ func TestDNSInvokes(t *testing.T) {
 }
 
 func TestDNSState(t *testing.T) {
-	_, cert := AWSState("aws:acm/certificate:Certificate", "c", "us-east-1", property.NewMap(map[string]property.Value{
+	_, cert, _ := AWSState("aws:acm/certificate:Certificate", "c", "us-east-1", property.NewMap(map[string]property.Value{
 		"domainName": property.New("*.example.com"), "validationMethod": property.New("DNS"),
 	}))
 	dvo := cert.Get("domainValidationOptions").AsArray()
@@ -44,12 +44,12 @@ func TestDNSState(t *testing.T) {
 	if !strings.HasPrefix(n, "_") || !strings.HasSuffix(n, ".example.com.") || !strings.HasSuffix(v, ".acm-validations.aws.") {
 		t.Errorf("validation record %s -> %s", n, v)
 	}
-	_, rec := AWSState("aws:route53/record:Record", "r", "us-east-1", property.NewMap(map[string]property.Value{"name": property.New(n)}))
+	_, rec, _ := AWSState("aws:route53/record:Record", "r", "us-east-1", property.NewMap(map[string]property.Value{"name": property.New(n)}))
 	if rec.Get("fqdn").AsString() != strings.TrimSuffix(n, ".") {
 		t.Errorf("fqdn %v", rec.Get("fqdn"))
 	}
-	_, alb := AWSState("aws:lb/loadBalancer:LoadBalancer", "a", "us-east-1", property.NewMap(map[string]property.Value{"loadBalancerType": property.New("application")}))
-	_, nlb := AWSState("aws:lb/loadBalancer:LoadBalancer", "n", "us-east-1", property.NewMap(map[string]property.Value{"loadBalancerType": property.New("network")}))
+	_, alb, _ := AWSState("aws:lb/loadBalancer:LoadBalancer", "a", "us-east-1", property.NewMap(map[string]property.Value{"loadBalancerType": property.New("application")}))
+	_, nlb, _ := AWSState("aws:lb/loadBalancer:LoadBalancer", "n", "us-east-1", property.NewMap(map[string]property.Value{"loadBalancerType": property.New("network")}))
 	if alb.Get("zoneId").AsString() == "" || alb.Get("zoneId").AsString() == nlb.Get("zoneId").AsString() {
 		t.Errorf("load balancer zones %v %v", alb.Get("zoneId"), nlb.Get("zoneId"))
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 )
 
 // AccountID is the AWS account the fake cloud answers with.
@@ -111,14 +113,55 @@ var ec2Prefixes = map[string]string{
 
 // AWSState returns the id and outputs of a created AWS resource of type typ
 // with the logical name name: its inputs, plus outputs shaped like the real
-// provider's: an ARN, a name (autonamed as the logical name plus a stable
-// suffix when the inputs have none) and the few outputs our components read
-// (a load balancer's dnsName, a repository's repositoryUrl, a bucket's
-// bucket). EC2 resources and private DNS namespaces get ids in AWS's shape
-// (vpc-..., ns-...); everything else has its physical name as id.
+// provider's: an ARN, the name pulumi-aws would autoname when the inputs
+// have none (see Autoname) and the few outputs our components read (a load
+// balancer's dnsName, a repository's repositoryUrl, a bucket's bucket). EC2
+// resources and private DNS namespaces get ids in AWS's shape (vpc-...,
+// ns-...); everything else has its physical name as id.
+//
+// The error is what the real provider would refuse at Check: an autonamed
+// name over the type's maximum, or an input that breaks the type's rules
+// (provider/cloudrules). The id and outputs are returned with it all the
+// same, autonamed past the maximum, so that a caller that collects every
+// violation (the offline plan) can go on.
 //
 // Secret inputs stay secret in the outputs.
-func AWSState(typ, name, region string, inputs property.Map) (string, property.Map) {
+func AWSState(typ, name, region string, inputs property.Map) (string, property.Map, error) {
+	named, err := Autoname(typ, name, inputs)
+	if err == nil {
+		err = cloudrules.Check(typ, name, named).Err()
+	}
+	id, state := awsState(typ, name, region, named)
+	return id, state, err
+}
+
+// Suffix is the fake cloud's stand-in for a provider's random suffix: a
+// stable hex hash of the type and logical name (12 characters; providers
+// take the first 7 or 8).
+func Suffix(typ, name string) string { return shortHash(typ, name) }
+
+// Autoname names inputs as the real provider does at Check when the type
+// autonames and the name input is absent (cloudrules.Autoname), with Suffix
+// as the random part. When the name would be over the type's maximum it
+// returns the error the real provider gives, and inputs named past the
+// maximum all the same.
+func Autoname(typ, name string, inputs property.Map) (property.Map, error) {
+	named, err := cloudrules.Autoname(typ, name, Suffix(typ, name), inputs)
+	if err == nil {
+		return named, nil
+	}
+	rules, _ := cloudrules.For(typ)
+	a := *rules.Autoname
+	a.Max = 0
+	value, verr := cloudrules.AutonameValue(typ, name, Suffix(typ, name), a)
+	if verr != nil {
+		return inputs, err
+	}
+	return inputs.Set(a.Property, property.New(value)), err
+}
+
+// awsState is AWSState's id and outputs of inputs already autonamed.
+func awsState(typ, name, region string, inputs property.Map) (string, property.Map) {
 	state := inputs.AsMap()
 	short := shortHash(typ, name)
 	str := func(key string) string {
@@ -128,9 +171,14 @@ func AWSState(typ, name, region string, inputs property.Map) (string, property.M
 		return ""
 	}
 	physical := str("name")
+	if rules, ok := cloudrules.For(typ); ok && rules.Autoname != nil {
+		physical = str(rules.Autoname.Property)
+	}
 	if physical == "" {
-		// Pulumi autonames: the logical name plus a random suffix; here a
-		// stable hash stands in for the suffix.
+		// A type pulumi-aws does not autoname (no name input, or a
+		// required one such as a task definition's family): a stable
+		// stand-in physical name for its ARN and id, kept as "name" as
+		// the fake cloud always has.
 		physical = name + "-" + short[:7]
 		state["name"] = property.New(physical)
 	}

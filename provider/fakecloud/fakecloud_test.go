@@ -36,7 +36,10 @@ func TestAWSInvoke(t *testing.T) {
 func TestAWSState(t *testing.T) {
 	secret := property.New("hunter2").WithSecret(true)
 	inputs := property.NewMap(map[string]property.Value{"password": secret})
-	id, state := AWSState("aws:lb/loadBalancer:LoadBalancer", "web", "us-east-1", inputs)
+	id, state, err := AWSState("aws:lb/loadBalancer:LoadBalancer", "web", "us-east-1", inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
 	name := state.Get("name").AsString()
 	if !regexp.MustCompile(`^web-[0-9a-f]{7}$`).MatchString(name) || id != name {
 		t.Errorf("autonamed %q, id %q", name, id)
@@ -50,13 +53,13 @@ func TestAWSState(t *testing.T) {
 	if !state.Get("password").Equals(secret) {
 		t.Errorf("the secret input is not a secret output: %v", state.Get("password"))
 	}
-	id2, state2 := AWSState("aws:lb/loadBalancer:LoadBalancer", "web", "us-east-1", inputs)
+	id2, state2, _ := AWSState("aws:lb/loadBalancer:LoadBalancer", "web", "us-east-1", inputs)
 	if id2 != id || !property.New(state2).Equals(property.New(state)) {
 		t.Error("AWSState is not deterministic")
 	}
 
 	named := property.NewMap(map[string]property.Value{"name": property.New("repo")})
-	id, state = AWSState("aws:ecr/repository:Repository", "r", "us-east-1", named)
+	id, state, _ = AWSState("aws:ecr/repository:Repository", "r", "us-east-1", named)
 	if id != "repo" || state.Get("repositoryUrl").AsString() != AccountID+".dkr.ecr.us-east-1.amazonaws.com/repo" {
 		t.Errorf("repository %q %v", id, state)
 	}
@@ -64,11 +67,12 @@ func TestAWSState(t *testing.T) {
 		"aws:ec2/vpc:Vpc": "vpc-", "aws:ec2/eip:Eip": "eipalloc-",
 		"aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": "ns-",
 	} {
-		if id, _ := AWSState(typ, "x", "us-east-1", property.Map{}); !regexp.MustCompile("^" + prefix + "[0-9a-f]{12}$").MatchString(id) {
+		if id, _, _ := AWSState(typ, "x", "us-east-1", property.Map{}); !regexp.MustCompile("^" + prefix + "[0-9a-f]{12}$").MatchString(id) {
 			t.Errorf("%s id %q", typ, id)
 		}
 	}
-	if _, state := AWSState("aws:s3/bucketV2:BucketV2", "b", "us-east-1", named); state.Get("bucket").AsString() != "repo" {
+	bucket := property.NewMap(map[string]property.Value{"bucket": property.New("repo")})
+	if _, state, _ := AWSState("aws:s3/bucketV2:BucketV2", "b", "us-east-1", bucket); state.Get("bucket").AsString() != "repo" {
 		t.Errorf("bucket %v", state)
 	}
 }

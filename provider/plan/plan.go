@@ -24,6 +24,7 @@ import (
 
 	"github.com/DefangLabs/pulumi-defang/provider"
 	"github.com/DefangLabs/pulumi-defang/provider/azure"
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 	"github.com/DefangLabs/pulumi-defang/provider/propjson"
@@ -178,6 +179,10 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	resources, state, err := Construct(ctx, Target{Token: "defang:index:Project", Name: compose.DNSLabel(project.Name),
 		Stack: opts.Stack, Project: project.Name, Region: opts.Region, StackConfig: opts.StackConfig, revealSecrets: opts.revealSecrets}, property.NewMap(inputs))
+	var refused Refused
+	if errors.As(err, &refused) {
+		return nil, refused.withComposeNames(project)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -237,6 +242,12 @@ func Construct(ctx context.Context, t Target, inputs property.Map) ([]Resource, 
 		stackConfig[key] = v
 	}
 	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: inputs, Config: stackConfig})
+	// What the cloud would refuse comes first: a registration the mock
+	// let through for the sake of listing every violation may have failed
+	// the component later in less readable words.
+	if refused := mocks.refused(); refused != nil {
+		return nil, property.Map{}, refused
+	}
 	if err != nil {
 		return nil, property.Map{}, err
 	}
@@ -256,9 +267,10 @@ type monitor struct {
 	region, stack, project string
 	reveal                 bool // render secrets with their values (tests only)
 
-	mu        sync.Mutex
-	byURN     map[string]Resource
-	typeByURN map[string]string
+	mu         sync.Mutex
+	byURN      map[string]Resource
+	typeByURN  map[string]string
+	violations []violationAt // what the cloud would refuse, by resource
 }
 
 func newMonitor(region, stack, project string) *monitor {
@@ -315,8 +327,45 @@ func (m *monitor) newResource(args integration.MockResourceArgs) (string, proper
 	if !args.Custom {
 		return "", property.Map{}, nil
 	}
-	id, state := m.fakeState(string(args.TypeToken), args.Name, args.Inputs)
+	// The cloud's rules, for every type of either cloud: autoname as the
+	// real provider's Check would, then check every input. A violation is
+	// recorded rather than returned, and the resource registered with the
+	// name forced past its limit, so that one plan lists all of them
+	// (Construct then fails with the lot).
+	typ := string(args.TypeToken)
+	named, err := fakecloud.Autoname(typ, args.Name, args.Inputs)
+	vs := cloudrules.Check(typ, args.Name, named)
+	if err != nil {
+		// The real provider stops at the autonaming error: the name it
+		// could not make is not checked further.
+		refusal := autonameViolation(typ, args.Name, err)
+		kept := cloudrules.Violations{refusal}
+		for _, v := range vs {
+			if v.Property != refusal.Property {
+				kept = append(kept, v)
+			}
+		}
+		vs = kept
+	}
+	if len(vs) > 0 {
+		m.mu.Lock()
+		for _, v := range vs {
+			m.violations = append(m.violations, violationAt{urn: urn, v: v})
+		}
+		m.mu.Unlock()
+	}
+	id, state := m.fakeState(typ, args.Name, named)
 	return id, state, nil
+}
+
+// autonameViolation is the real provider's autonaming error as a violation
+// of the type's name property.
+func autonameViolation(typ, name string, err error) cloudrules.Violation {
+	v := cloudrules.Violation{Type: typ, Name: name, Message: err.Error()}
+	if rules, ok := cloudrules.For(typ); ok && rules.Autoname != nil {
+		v.Property, v.Source = rules.Autoname.Property, rules.Autoname.Source
+	}
+	return v
 }
 
 // normalize rewrites a URN that the test monitor minted (with its own
@@ -349,7 +398,9 @@ func (m *monitor) fakeState(typ, name string, inputs property.Map) (string, prop
 	if strings.HasPrefix(typ, "azure-native:") || strings.HasPrefix(typ, "defang:azure:") {
 		id, state = fakecloud.AzureState(typ, name, inputs)
 	} else {
-		id, state = fakecloud.AWSState(typ, name, m.region, inputs)
+		// AWSState's error is the autonaming and rules newResource has
+		// already applied and recorded.
+		id, state, _ = fakecloud.AWSState(typ, name, m.region, inputs)
 	}
 	if typ == "defang:aws:ImageBuild" || typ == "defang:azure:ImageBuild" {
 		str := func(key string) string {

@@ -32,6 +32,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/fakecloud"
 )
 
@@ -290,13 +291,47 @@ func (r *rpc) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pu
 		AcceptOutputs: true}, nil
 }
 
+// Check does what the real providers' Check does with the cloud's rules
+// (provider/cloudrules), for every type: it autonames a resource whose
+// name input is absent (the logical name, the separator and the fake
+// cloud's stable stand-in for the random suffix), refusing with the
+// provider's error when that is over the type's maximum, as pulumi's
+// resource.NewUniqueName does; then it answers every input that breaks a
+// rule as a CheckFailure in the provider's or API's words, so that
+// `pulumi preview` fails as it would against the real provider.
 func (r *rpc) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
 	news, err := unmarshal(req.GetNews())
 	if err != nil {
 		return nil, err
 	}
-	r.s.t.add(Call{Method: "Check", URN: req.GetUrn(), Type: typeOf(req.GetType(), req.GetUrn()), Inputs: news})
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	urn, typ := req.GetUrn(), typeOf(req.GetType(), req.GetUrn())
+	call := Call{Method: "Check", URN: urn, Type: typ, Inputs: news}
+	name := resource.URN(urn).Name()
+	in := resource.FromResourcePropertyMap(news)
+	named, err := fakecloud.Autoname(typ, name, in)
+	if err != nil {
+		call.Error = err.Error()
+		r.s.t.add(call)
+		return nil, status.Error(codes.Unknown, err.Error())
+	}
+	var failures []*pulumirpc.CheckFailure
+	violations := cloudrules.Check(typ, name, named)
+	for _, v := range violations {
+		failures = append(failures, &pulumirpc.CheckFailure{Property: v.Property, Reason: v.Message})
+	}
+	if len(violations) > 0 {
+		call.Error = violations.Error()
+	}
+	r.s.t.add(call)
+	checked := req.GetNews()
+	if !property.New(named).Equals(property.New(in)) {
+		// The autonamed name is part of the checked inputs, as the real
+		// providers answer.
+		if checked, err = marshal(resource.ToResourcePropertyMap(named)); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.CheckResponse{Inputs: checked, Failures: failures}, nil
 }
 
 func (r *rpc) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
@@ -488,8 +523,10 @@ func (s *Server) state(typ, urn string, inputs property.Map) (string, property.M
 	name := resource.URN(urn).Name()
 	switch s.Name {
 	case AWS:
-		id, out := fakecloud.AWSState(typ, name, s.region, inputs)
-		return id, out, nil
+		// The engine has called Check first, which refused what breaks
+		// the rules (see rpc.Check), so an error here is a Create or Read
+		// of inputs that skipped Check.
+		return fakecloud.AWSState(typ, name, s.region, inputs)
 	case Random:
 		id, out := randomState(typ, urn, inputs)
 		return id, out, nil

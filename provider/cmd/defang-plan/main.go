@@ -102,10 +102,18 @@ func run(argv []string, stdout, stderr io.Writer) int {
 	result, err := plan.Run(context.Background(), opts)
 	if err != nil {
 		var problems compose.Errors
+		var refused plan.Refused
 		if errors.As(err, &problems) {
 			fmt.Fprintf(stderr, "defang-plan: invalid compose application (%d problems):\n", len(problems))
 			for _, d := range problems {
 				fmt.Fprintf(stderr, "  %s\n", d)
+			}
+		} else if errors.As(err, &refused) {
+			// Each names the service, the resource and the limit, in the
+			// words of the provider or API that would refuse it.
+			fmt.Fprintf(stderr, "defang-plan: %s would refuse this plan (%d problems):\n", cloudName(opts.Cloud), len(refused))
+			for _, r := range refused {
+				fmt.Fprintf(stderr, "  %s\n", r)
 			}
 		} else {
 			fmt.Fprintf(stderr, "defang-plan: %v\n", err)
@@ -224,4 +232,15 @@ func printTree(w io.Writer, r *plan.Result) {
 			fmt.Fprintf(w, "    %s: %s\n", k, b)
 		}
 	}
+}
+
+// cloudName is how errors name the cloud of a plan.
+func cloudName(cloud string) string {
+	switch cloud {
+	case "azure":
+		return "Azure"
+	case "aws":
+		return "AWS"
+	}
+	return "the cloud"
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 )
 
 const example = "../../../examples/aws-typescript/compose.yaml"
@@ -141,5 +143,43 @@ func TestEstimateUnknownRegion(t *testing.T) {
 	code := run([]string{"--cloud", "aws", "--estimate", "--region", "ap-south-1", example}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "eu-west-1, us-east-1, us-west-2") || stdout.Len() != 0 {
 		t.Errorf("exit %d, stderr %q, stdout %q", code, stderr.String(), stdout.String())
+	}
+}
+
+// A plan the cloud would refuse exits 1 with every refusal on stderr, each
+// naming the compose service, the resource and the limit. The rule here is
+// the test's own (registered for a project name no other test uses), so
+// that the test does not depend on which derived names happen to be too
+// long today.
+func TestRefusedPlanExitsOneNamingServiceResourceAndLimit(t *testing.T) {
+	cloudrules.Register(cloudrules.TypeRules{Token: "aws:ecs/taskDefinition:TaskDefinition", Strings: []cloudrules.StringRule{
+		{Path: "family", NotPrefix: []string{"refuse-me-"}, Style: cloudrules.StyleTerraform, Source: "test"},
+	}})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte(`name: refuse-me
+services:
+  web:
+    image: nginx
+  api:
+    image: nginx
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--cloud", "aws", file}, &stdout, &stderr); code != 1 {
+		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"AWS would refuse this plan (2 problems)",
+		`service "api": aws:ecs/taskDefinition:TaskDefinition "refuse-me-api": "family" cannot begin with "refuse-me-"`,
+		`service "web": aws:ecs/taskDefinition:TaskDefinition "refuse-me-web": "family" cannot begin with "refuse-me-"`,
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr should say %q:\n%s", want, stderr.String())
+		}
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("nothing on stdout for a refused plan, got %q", stdout.String())
 	}
 }
