@@ -26,6 +26,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
@@ -443,8 +444,24 @@ func TestNamesSweep(t *testing.T) {
 				file := writeSweepApp(t, sweepCompose(cloud, names))
 				res := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
 				what := fmt.Sprintf("%s %s %s project %q services %q", cloud, mode, an.mode, project, names)
+				// The plan's mock has already autonamed and checked every
+				// resource against cloudrules (sweepPlan fails on any
+				// violation, plan.Refused); this checks against the
+				// reference table too, and that no type pulumi-aws
+				// autonames is left unnamed when the mode says so.
 				for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
 					t.Errorf("%s: %s", what, p)
+				}
+				if an.mode == "verbatim" || an.mode == "disabled" {
+					for _, r := range res {
+						rules, ok := cloudrules.For(r.Type)
+						if !ok || rules.Autoname == nil || !r.Custom {
+							continue
+						}
+						if _, set := r.Inputs[rules.Autoname.Property].(string); !set {
+							t.Errorf("%s: %s %s has no %s", what, r.Type, r.Name, rules.Autoname.Property)
+						}
+					}
 				}
 			}
 		}
