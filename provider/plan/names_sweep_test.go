@@ -452,6 +452,16 @@ func TestNamesSweep(t *testing.T) {
 				for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
 					t.Errorf("%s: %s", what, p)
 				}
+				if j == 0 {
+					// Determinism: the same inputs give the same names,
+					// random parts of patterns included.
+					again := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
+					for k, r := range res {
+						if l, ok := limitFor(r.Type); ok && fmt.Sprint(r.Inputs[l.prop]) != fmt.Sprint(again[k].Inputs[l.prop]) {
+							t.Errorf("%s: %s %s: %v, then %v", what, r.Type, r.Name, r.Inputs[l.prop], again[k].Inputs[l.prop])
+						}
+					}
+				}
 				if an.mode == "verbatim" || an.mode == "disabled" {
 					for _, r := range res {
 						rules, ok := cloudrules.For(r.Type)
