@@ -75,12 +75,7 @@ func (r Rule) Valid(s string) bool {
 	if !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) || (r.LetterFirst && !isLetter(s[0])) {
 		return false
 	}
-	for _, p := range r.NotPrefix {
-		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
-			return false
-		}
-	}
-	return true
+	return !r.forbiddenPrefix(s)
 }
 
 // clean maps s into r's characters: lowercased if r.Lower, every other
@@ -111,10 +106,8 @@ func (r Rule) clean(s string) string {
 	if out != "" && r.LetterFirst && !isLetter(out[0]) {
 		out = "d" + r.sepString() + out
 	}
-	for _, p := range r.NotPrefix {
-		if strings.HasPrefix(strings.ToLower(out), strings.ToLower(p)) {
-			out = "d" + r.sepString() + out
-		}
+	if r.forbiddenPrefix(out) {
+		out = "d" + r.sepString() + out
 	}
 	return out
 }
@@ -145,6 +138,17 @@ func (r Rule) Fit(s string) string {
 	}
 	suffix := Hash(s)
 	c := r.clean(s)
+	out := r.withSuffix(c, suffix)
+	if r.forbiddenPrefix(out) {
+		// The suffix completed a forbidden prefix ("internAl " gives
+		// "internal-…"): start with a letter no prefix has.
+		out = r.withSuffix("d"+r.sepString()+c, suffix)
+	}
+	return out
+}
+
+// withSuffix is c, cut to leave room, then Sep and suffix.
+func (r Rule) withSuffix(c, suffix string) string {
 	budget := r.Max - len(suffix) - len(r.sepString())
 	if r.Max <= 0 {
 		budget = len(c)
@@ -160,6 +164,15 @@ func (r Rule) Fit(s string) string {
 		}
 	}
 	return c + r.sepString() + suffix
+}
+
+func (r Rule) forbiddenPrefix(s string) bool {
+	for _, p := range r.NotPrefix {
+		if strings.HasPrefix(strings.ToLower(s), strings.ToLower(p)) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxDNSLabel is the longest DNS label (RFC 1035 section 2.3.4).
