@@ -110,3 +110,11 @@ func TestNamerModes(t *testing.T) {
 		t.Errorf("pattern: %+v", n)
 	}
 }
+
+func TestFitNeverPanicsOnTinyRules(t *testing.T) {
+	for max := 0; max < 12; max++ {
+		for _, r := range []Rule{{Max: max, Extra: "-", Sep: '-'}, {Max: max, LetterFirst: true}} {
+			_ = r.Fit(strings.Repeat("x.", 20))
+		}
+	}
+}

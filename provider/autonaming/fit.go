@@ -153,6 +153,9 @@ func (r Rule) withSuffix(c, suffix string) string {
 	if r.Max <= 0 {
 		budget = len(c)
 	}
+	if budget < 0 {
+		budget = 0 // a Max shorter than the suffix: no rule we name has one
+	}
 	if len(c) > budget {
 		c = trimEnd(c[:budget])
 	}
