@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
@@ -31,18 +32,30 @@ const (
 	maxECRRepoName = 256
 )
 
-// nameSpec is one resource type's name: what AWS accepts and how
-// pulumi-aws autonames it when the name is left out (nil: we always set it).
+// nameSpec is one resource type's name: what AWS accepts, and whether we
+// leave it to pulumi-aws's autonaming when that fits (false: we always set
+// it). How pulumi-aws autonames each type is cloudrules' (providerAuto).
 type nameSpec struct {
-	token string
-	rule  autonaming.Rule
-	auto  *autonaming.Auto
+	token     string
+	rule      autonaming.Rule
+	autonamed bool
 }
 
-// awsAuto is pulumi-aws v6's default autonaming: the logical name, "-" and
-// 7 random characters, refused over 255 (provider/resources.go
-// setAutonaming, terraform-bridge AutoName defaults).
-var awsAuto = &autonaming.Auto{Max: 255, Sep: "-", Random: 7}
+const (
+	leftToProvider = true
+	alwaysSet      = false
+)
+
+// providerAuto is how pulumi-aws v6 autonames token (cloudrules, from its
+// provider/resources.go and the bridge's defaults); nil when it does not.
+func providerAuto(token string) *autonaming.Auto {
+	r, ok := cloudrules.For(token)
+	if !ok || r.Autoname == nil {
+		return nil
+	}
+	a := r.Autoname
+	return &autonaming.Auto{Max: a.Max, Sep: a.Separator, Random: a.RandomChars, Lower: a.Lowercase}
+}
 
 // The names we make, by type.
 var (
@@ -54,82 +67,82 @@ var (
 	// autonames target groups with AutoName(32) and load balancers with the
 	// 255 default (resources.go aws_lb_target_group, aws_lb).
 	specLoadBalancer = nameSpec{"aws:lb/loadBalancer:LoadBalancer",
-		autonaming.Rule{Max: 32, Extra: "-", Sep: '-', NotPrefix: []string{"internal-"}}, awsAuto}
+		autonaming.Rule{Max: 32, Extra: "-", Sep: '-', NotPrefix: []string{"internal-"}}, leftToProvider}
 	specTargetGroup = nameSpec{"aws:lb/targetGroup:TargetGroup",
-		autonaming.Rule{Max: 32, Extra: "-", Sep: '-'}, &autonaming.Auto{Max: 32, Sep: "-", Random: 7}}
+		autonaming.Rule{Max: 32, Extra: "-", Sep: '-'}, leftToProvider}
 	// IAM: roles 1-64 and inline policies and instance profiles 1-128 of
 	// [\w+=,.@-], unique case-insensitively, so we lowercase (botocore
 	// 1.44.5 iam roleNameType, policyNameType, instanceProfileNameType).
 	// pulumi-aws autonames roles with AutoName(64) (resources.go aws_iam_role).
 	specRole = nameSpec{"aws:iam/role:Role",
-		autonaming.Rule{Max: 64, Lower: true, Extra: "_+=,.@-", Sep: '-'}, &autonaming.Auto{Max: 64, Sep: "-", Random: 7}}
+		autonaming.Rule{Max: 64, Lower: true, Extra: "_+=,.@-", Sep: '-'}, leftToProvider}
 	specRolePolicy = nameSpec{"aws:iam/rolePolicy:RolePolicy",
-		autonaming.Rule{Max: 128, Lower: true, Extra: "_+=,.@-", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 128, Lower: true, Extra: "_+=,.@-", Sep: '-'}, leftToProvider}
 	specInstanceProfile = nameSpec{"aws:iam/instanceProfile:InstanceProfile",
-		autonaming.Rule{Max: 128, Lower: true, Extra: "_+=,.@-", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 128, Lower: true, Extra: "_+=,.@-", Sep: '-'}, leftToProvider}
 	// S3 buckets: 3-63 lowercase letters, digits, '.' and '-', a letter or
 	// digit at each end (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html);
 	// we keep out '.' (it breaks virtual-hosted TLS). pulumi-aws
 	// autonames them lowercased with AutoNameTransform(63) (resources.go aws_s3_bucket).
 	specBucket = nameSpec{"aws:s3/bucketV2:BucketV2",
-		autonaming.Rule{Min: 3, Max: 63, Lower: true, Extra: "-", Sep: '-'}, &autonaming.Auto{Max: 63, Sep: "-", Random: 7, Lower: true}}
+		autonaming.Rule{Min: 3, Max: 63, Lower: true, Extra: "-", Sep: '-'}, leftToProvider}
 	// ECS clusters, services, task families and capacity providers: up to
 	// 255 letters, digits, '_' and '-'; a capacity provider must not start
 	// with "aws", "ecs" or "fargate" (botocore 1.44.5 ecs CreateCluster,
 	// CreateService, RegisterTaskDefinition.family, CreateCapacityProvider docs).
 	specCluster = nameSpec{"aws:ecs/cluster:Cluster",
-		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, leftToProvider}
 	specECSService = nameSpec{"aws:ecs/service:Service",
-		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, leftToProvider}
 	specTaskFamily = nameSpec{"aws:ecs/taskDefinition:TaskDefinition",
-		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, nil}
+		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-'}, alwaysSet}
 	specCapacityProvider = nameSpec{"aws:ecs/capacityProvider:CapacityProvider",
-		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-', NotPrefix: []string{"aws", "ecs", "fargate"}}, nil}
+		autonaming.Rule{Max: 255, Extra: "_-", Sep: '-', NotPrefix: []string{"aws", "ecs", "fargate"}}, alwaysSet}
 	// CodeBuild projects: 2-150, a letter or digit first, then letters,
 	// digits, '-' and '_' (botocore 1.44.5 codebuild ProjectName).
 	specCodeBuild = nameSpec{"aws:codebuild/project:Project",
-		autonaming.Rule{Min: 2, Max: 150, Extra: "_-", Sep: '-'}, awsAuto}
+		autonaming.Rule{Min: 2, Max: 150, Extra: "_-", Sep: '-'}, leftToProvider}
 	// EC2 security groups: up to 255, not starting with "sg-" (botocore
 	// 1.44.5 ec2 CreateSecurityGroupRequest.GroupName docs); we keep to
 	// letters, digits and '-'.
 	specSecurityGroup = nameSpec{"aws:ec2/securityGroup:SecurityGroup",
-		autonaming.Rule{Max: 255, Extra: "-", Sep: '-', NotPrefix: []string{"sg-"}}, awsAuto}
+		autonaming.Rule{Max: 255, Extra: "-", Sep: '-', NotPrefix: []string{"sg-"}}, leftToProvider}
 	// Launch templates: 3-128 of [a-zA-Z0-9().\-/_] (botocore 1.44.5 ec2 LaunchTemplateName).
 	specLaunchTemplate = nameSpec{"aws:ec2/launchTemplate:LaunchTemplate",
-		autonaming.Rule{Min: 3, Max: 128, Extra: "-_", Sep: '-'}, awsAuto}
+		autonaming.Rule{Min: 3, Max: 128, Extra: "-_", Sep: '-'}, leftToProvider}
 	// Auto Scaling groups: 1-255 (botocore 1.44.5 autoscaling XmlStringMaxLen255).
 	specAutoScalingGroup = nameSpec{"aws:autoscaling/group:Group",
-		autonaming.Rule{Max: 255, Extra: "-_", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 255, Extra: "-_", Sep: '-'}, leftToProvider}
 	// Application Auto Scaling policies: 1-256 (botocore 1.44.5
 	// application-autoscaling PolicyName).
 	specScalingPolicy = nameSpec{"aws:appautoscaling/policy:Policy",
-		autonaming.Rule{Max: 256, Extra: "-_", Sep: '-'}, awsAuto}
+		autonaming.Rule{Max: 256, Extra: "-_", Sep: '-'}, leftToProvider}
 	// RDS and DocumentDB subnet groups: up to 255; terraform-provider-aws
 	// validSubnetGroupName allows only lowercase [0-9a-z_ .-] at preview
 	// (internal/service/rds/validate.go). ElastiCache's: up to 255 letters,
 	// digits and hyphens, stored lowercase (botocore 1.44.5 elasticache
 	// CreateCacheSubnetGroupMessage docs).
 	specRDSSubnetGroup = nameSpec{"aws:rds/subnetGroup:SubnetGroup",
-		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, nil}
+		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, alwaysSet}
 	specDocDBSubnetGroup = nameSpec{"aws:docdb/subnetGroup:SubnetGroup",
-		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, nil}
+		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, alwaysSet}
 	specCacheSubnetGroup = nameSpec{"aws:elasticache/subnetGroup:SubnetGroup",
-		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, nil}
+		autonaming.Rule{Max: 255, Lower: true, Extra: "-", Sep: '-'}, alwaysSet}
 	// RDS instance and DocumentDB cluster and instance identifiers: 1-63
 	// letters, digits and single hyphens, a letter first, no trailing
 	// hyphen; lowercase at preview (terraform-provider-aws validIdentifier;
 	// botocore 1.44.5 rds CreateDBInstanceMessage.DBInstanceIdentifier,
 	// docdb CreateDBClusterMessage.DBClusterIdentifier docs).
 	specDBInstance = nameSpec{"aws:rds/instance:Instance",
-		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, nil}
+		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, alwaysSet}
 	specDocDBCluster = nameSpec{"aws:docdb/cluster:Cluster",
-		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, nil}
+		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, alwaysSet}
 	specDocDBInstance = nameSpec{"aws:docdb/clusterInstance:ClusterInstance",
-		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, nil}
+		autonaming.Rule{Max: 63, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, alwaysSet}
 	// ElastiCache replication group ids: 1-40, same shape (botocore 1.44.5
 	// elasticache CreateReplicationGroupMessage.ReplicationGroupId docs).
 	specReplicationGroup = nameSpec{"aws:elasticache/replicationGroup:ReplicationGroup",
-		autonaming.Rule{Max: 40, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, nil}
+		autonaming.Rule{Max: 40, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}, alwaysSet}
 )
 
 // ECS container names: up to 255 letters, digits, '_' and '-'
@@ -169,7 +182,11 @@ func newNamer(ctx *pulumi.Context) (namer, error) {
 // types we always name. salt are the inputs whose change replaces the
 // resource.
 func (n namer) name(spec nameSpec, logical, base string, salt ...string) autonaming.Name {
-	return n.n.Name(autonaming.Request{Type: spec.token, Logical: logical, Base: base, Rule: spec.rule, Auto: spec.auto, Salt: salt})
+	var auto *autonaming.Auto
+	if spec.autonamed {
+		auto = providerAuto(spec.token)
+	}
+	return n.n.Name(autonaming.Request{Type: spec.token, Logical: logical, Base: base, Rule: spec.rule, Auto: auto, Salt: salt})
 }
 
 // input is name's value as an input (nil: left to pulumi-aws).

@@ -101,3 +101,15 @@ func TestNamesKeepRewrittenNamesApart(t *testing.T) {
 		t.Errorf("port mapping name %q", got)
 	}
 }
+
+// Every type we leave to pulumi-aws's autonaming has its autonaming in
+// cloudrules: without it the namer would set a fixed name.
+func TestNameSpecsLeftToTheProviderHaveItsAutonaming(t *testing.T) {
+	for _, s := range []nameSpec{specLoadBalancer, specTargetGroup, specRole, specRolePolicy, specInstanceProfile,
+		specBucket, specCluster, specECSService, specCodeBuild, specSecurityGroup, specLaunchTemplate,
+		specAutoScalingGroup, specScalingPolicy} {
+		if !s.autonamed || providerAuto(s.token) == nil {
+			t.Errorf("%s: no pulumi-aws autonaming in cloudrules", s.token)
+		}
+	}
+}
