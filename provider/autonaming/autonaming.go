@@ -208,9 +208,11 @@ func (c *Config) For(typ string) Strategy {
 }
 
 // FromContext reads `pulumi:autonaming` from the stack config that the
-// engine passes to the component provider's Construct (pulumi-go-provider
-// v1.5.0 ConstructRequest.Config, which the SDK's provider.Construct turns
-// into ctx's config).
+// engine passes to the component provider's Construct: the stack's whole
+// decrypted config, object values as JSON (pulumi pkg/v3 v3.259.0
+// resource/deploy/source_eval.go, evalSource.Iterate → constructInfo.Config),
+// which pulumi-go-provider v1.5.0 hands on as ConstructRequest.Config and
+// the SDK's provider.Construct makes ctx's config.
 func FromContext(ctx *pulumi.Context) (*Config, error) {
 	raw := config.New(ctx, "pulumi").Get("autonaming")
 	return Parse(raw, Stack{Organization: ctx.Organization(), Project: ctx.Project(), Stack: ctx.Stack(),
