@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -429,47 +430,55 @@ func distinctLabels(r *rand.Rand, n int) []string {
 func TestNamesSweep(t *testing.T) {
 	start := time.Now()
 	r := rand.New(rand.NewSource(13))
-	for _, cloud := range []string{"aws", "azure"} {
-		for i, an := range autonamingConfigs {
-			for j, mode := range []string{"affordable", "balanced", "high_availability"} {
-				project := randomName(r)
-				names := distinctLabels(r, 6)
-				switch (i + j) % 3 {
-				case 0: // the longest project name
-					project = strings.Repeat("p", 63)
-				case 1: // the shortest names
-					project = string(nameChars[r.Intn(62)])
-					names[1], names[4] = "Q", "7"
-				}
-				file := writeSweepApp(t, sweepCompose(cloud, names))
-				res := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
-				what := fmt.Sprintf("%s %s %s project %q services %q", cloud, mode, an.mode, project, names)
-				// The plan's mock has already autonamed and checked every
-				// resource against cloudrules (sweepPlan fails on any
-				// violation, plan.Refused); this checks against the
-				// reference table too, and that no type pulumi-aws
-				// autonames is left unnamed when the mode says so.
-				for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
-					t.Errorf("%s: %s", what, p)
-				}
-				if j == 0 {
-					// Determinism: the same inputs give the same names,
-					// random parts of patterns included.
-					again := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
-					for k, r := range res {
-						if l, ok := limitFor(r.Type); ok && fmt.Sprint(r.Inputs[l.prop]) != fmt.Sprint(again[k].Inputs[l.prop]) {
-							t.Errorf("%s: %s %s: %v, then %v", what, r.Type, r.Name, r.Inputs[l.prop], again[k].Inputs[l.prop])
+	// NAMES_SWEEP_ROUNDS=n sweeps n times as many applications (the
+	// default, one per cloud, configuration and mode, takes a few seconds).
+	rounds := 1
+	if n, err := strconv.Atoi(os.Getenv("NAMES_SWEEP_ROUNDS")); err == nil && n > 1 {
+		rounds = n
+	}
+	for round := 0; round < rounds; round++ {
+		for _, cloud := range []string{"aws", "azure"} {
+			for i, an := range autonamingConfigs {
+				for j, mode := range []string{"affordable", "balanced", "high_availability"} {
+					project := randomName(r)
+					names := distinctLabels(r, 6)
+					switch (i + j) % 3 {
+					case 0: // the longest project name
+						project = strings.Repeat("p", 63)
+					case 1: // the shortest names
+						project = string(nameChars[r.Intn(62)])
+						names[1], names[4] = "Q", "7"
+					}
+					file := writeSweepApp(t, sweepCompose(cloud, names))
+					res := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
+					what := fmt.Sprintf("%s %s %s project %q services %q", cloud, mode, an.mode, project, names)
+					// The plan's mock has already autonamed and checked every
+					// resource against cloudrules (sweepPlan fails on any
+					// violation, plan.Refused); this checks against the
+					// reference table too, and that no type pulumi-aws
+					// autonames is left unnamed when the mode says so.
+					for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
+						t.Errorf("%s: %s", what, p)
+					}
+					if j == 0 {
+						// Determinism: the same inputs give the same names,
+						// random parts of patterns included.
+						again := sweepPlan(t, cloud, mode, project, file, an.config, map[string]string{"POSTGRES_PASSWORD": "Names-Sweep-Passw0rd"})
+						for k, r := range res {
+							if l, ok := limitFor(r.Type); ok && fmt.Sprint(r.Inputs[l.prop]) != fmt.Sprint(again[k].Inputs[l.prop]) {
+								t.Errorf("%s: %s %s: %v, then %v", what, r.Type, r.Name, r.Inputs[l.prop], again[k].Inputs[l.prop])
+							}
 						}
 					}
-				}
-				if an.mode == "verbatim" || an.mode == "disabled" {
-					for _, r := range res {
-						rules, ok := cloudrules.For(r.Type)
-						if !ok || rules.Autoname == nil || !r.Custom {
-							continue
-						}
-						if _, set := r.Inputs[rules.Autoname.Property].(string); !set {
-							t.Errorf("%s: %s %s has no %s", what, r.Type, r.Name, rules.Autoname.Property)
+					if an.mode == "verbatim" || an.mode == "disabled" {
+						for _, r := range res {
+							rules, ok := cloudrules.For(r.Type)
+							if !ok || rules.Autoname == nil || !r.Custom {
+								continue
+							}
+							if _, set := r.Inputs[rules.Autoname.Property].(string); !set {
+								t.Errorf("%s: %s %s has no %s", what, r.Type, r.Name, rules.Autoname.Property)
+							}
 						}
 					}
 				}
