@@ -29,7 +29,12 @@ func serviceAutoscaling(ctx *pulumi.Context, name string, service *ecs.Service, 
 	if err != nil {
 		return err
 	}
+	names, err := newNamer(ctx)
+	if err != nil {
+		return err
+	}
 	_, err = appautoscaling.NewPolicy(ctx, name+"-cpu", &appautoscaling.PolicyArgs{
+		Name:              names.input(specScalingPolicy, name+"-cpu", name+"-cpu"),
 		PolicyType:        pulumi.String("TargetTrackingScaling"),
 		ServiceNamespace:  target.ServiceNamespace,
 		ScalableDimension: target.ScalableDimension,

@@ -88,7 +88,11 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 		digests[i] = digest
 	}
 
-	bucket, err := privateBucket(ctx, name+"-source", parent)
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bucket, err := privateBucket(ctx, name+"-source", names.bucketName(ctx, name+"-source", parent), parent)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +133,7 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 	}
 
 	role, err := iam.NewRole(ctx, name+"-codebuild", &iam.RoleArgs{
+		Name:             names.input(specRole, name+"-codebuild", name+"-codebuild"),
 		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"codebuild.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
 		Description:      pulumi.Sprintf("CodeBuild role of %s: reads build contexts, pushes images, writes build logs", args.ProjectName),
 	}, parent)
@@ -136,6 +141,7 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 		return nil, err
 	}
 	policy, err := iam.NewRolePolicy(ctx, name+"-codebuild", &iam.RolePolicyArgs{
+		Name: names.input(specRolePolicy, name+"-codebuild", name+"-codebuild"),
 		Role: role.Name,
 		Policy: pulumi.All(bucket.Arn, logGroup.Arn, repoArnList).ApplyT(func(v []any) string {
 			return codeBuildPolicy(v[0].(string), v[1].(string), v[2].([]string))
@@ -145,6 +151,7 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 		return nil, err
 	}
 	project, err := codebuild.NewProject(ctx, name, &codebuild.ProjectArgs{
+		Name:         names.input(specCodeBuild, name, name),
 		Description:  pulumi.Sprintf("Builds the images of %s", args.ProjectName),
 		ServiceRole:  role.Arn,
 		BuildTimeout: pulumi.Int(60),
@@ -222,8 +229,8 @@ phases:
 // privateBucket is an S3 bucket with every public access path blocked,
 // encryption at rest, bucket-owner-only objects, and packed contexts expiring
 // after a week (they are re-uploaded whenever a build needs them).
-func privateBucket(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*s3.BucketV2, error) {
-	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(true)}, parent)
+func privateBucket(ctx *pulumi.Context, name string, bucketName pulumi.StringPtrInput, parent pulumi.ResourceOption) (*s3.BucketV2, error) {
+	bucket, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{Bucket: bucketName, ForceDestroy: pulumi.Bool(true)}, parent)
 	if err != nil {
 		return nil, err
 	}

@@ -22,8 +22,6 @@ package aws
 //     record instead of fighting over it.
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -32,6 +30,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/spec"
 )
@@ -46,15 +45,7 @@ const maxDNSLabel = 63
 // share a prefix stay distinct and the same name always gives the same host.
 // With an empty domain it returns the label alone.
 func IngressHostname(service string, port int, domain string) string {
-	suffix := fmt.Sprintf("--%d", port)
-	label := compose.DNSLabel(service)
-	if len(label)+len(suffix) > maxDNSLabel {
-		sum := sha256.Sum256([]byte(service))
-		hash := hex.EncodeToString(sum[:])[:8]
-		keep := maxDNSLabel - len(suffix) - len(hash) - 1
-		label = strings.TrimRight(label[:keep], "-") + "-" + hash
-	}
-	host := label + suffix
+	host := autonaming.DNSLabelWithSuffix(compose.DNSLabel(service), fmt.Sprintf("--%d", port), service)
 	if d := normalizeDNSName(domain); d != "" {
 		host += "." + d
 	}

@@ -142,6 +142,11 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 	gpu := spec.Gpus > 0
 	parent := pulumi.Parent(comp)
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw := rawLogical(name, args.ServiceName)
 
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(logGroupName(args.ProjectName, ctx.Stack(), args.ServiceName)),
@@ -152,6 +157,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 
 	taskRole, err := iam.NewRole(ctx, name+"-task", &iam.RoleArgs{
+		Name:             names.input(specRole, name+"-task", raw+"-task"),
 		AssumeRolePolicy: pulumi.String(ecsTasksTrustPolicy),
 		Description:      pulumi.Sprintf("Application role of %s/%s; no permissions by default", args.ProjectName, args.ServiceName),
 	}, parent)
@@ -159,6 +165,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		return nil, err
 	}
 	execRole, err := iam.NewRole(ctx, name+"-exec", &iam.RoleArgs{
+		Name:             names.input(specRole, name+"-exec", raw+"-exec"),
 		AssumeRolePolicy: pulumi.String(ecsTasksTrustPolicy),
 		Description:      pulumi.Sprintf("ECS execution role of %s/%s", args.ProjectName, args.ServiceName),
 	}, parent)
@@ -174,6 +181,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		repoArn = args.RepositoryArn.ToStringOutput()
 	}
 	if _, err := iam.NewRolePolicy(ctx, name+"-exec", &iam.RolePolicyArgs{
+		Name:   names.input(specRolePolicy, name+"-exec", raw+"-exec"),
 		Role:   execRole.Name,
 		Policy: pulumi.All(logGroup.Arn, repoArn, secrets).ApplyT(executionPolicy),
 	}, parent); err != nil {
@@ -182,6 +190,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 
 	if args.TaskPolicy != nil {
 		if _, err := iam.NewRolePolicy(ctx, name+"-task", &iam.RolePolicyArgs{
+			Name: names.input(specRolePolicy, name+"-task", raw+"-task"),
 			Role: taskRole.Name, Policy: args.TaskPolicy,
 		}, parent); err != nil {
 			return nil, err
@@ -212,7 +221,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		compatibility = "EC2"
 	}
 	taskDef, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.String(physicalName(255, args.ProjectName, ctx.Stack(), args.ServiceName)),
+		Family:                  pulumi.String(names.name(specTaskFamily, name, physicalName(255, args.ProjectName, ctx.Stack(), args.ServiceName)).Value),
 		Cpu:                     pulumi.String(strconv.Itoa(size.CPU)),
 		Memory:                  pulumi.String(strconv.FormatInt(size.MemoryMiB, 10)),
 		NetworkMode:             pulumi.String("awsvpc"),
@@ -229,6 +238,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	}
 
 	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		Name:        names.input(specSecurityGroup, name, raw),
 		VpcId:       args.VpcId,
 		Description: pulumi.Sprintf("Service %s: admits its load balancer and its compose networks on its ports", args.ServiceName),
 		Egress:      allEgress(),
@@ -275,7 +285,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		}
 		lbs = append(lbs, &ecs.ServiceLoadBalancerArgs{
 			TargetGroupArn: args.TargetGroupArns.ToStringMapOutput().MapIndex(pulumi.String(strconv.Itoa(port.Port))),
-			ContainerName:  pulumi.String(args.ServiceName),
+			ContainerName:  pulumi.String(containerName(args.ServiceName)),
 			ContainerPort:  pulumi.Int(port.Port),
 		})
 	}
@@ -302,7 +312,11 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 	if spec.Replicas != nil {
 		replicas = *spec.Replicas
 	}
+	// An ECS service's name is unique in its cluster while it exists: a
+	// fixed name is replaced delete-first (replaceOptions).
+	serviceName := names.name(specECSService, name, raw)
 	serviceArgs := &ecs.ServiceArgs{
+		Name:           serviceName.Input(),
 		Cluster:        args.ClusterArn,
 		TaskDefinition: taskDef.Arn,
 		DesiredCount:   pulumi.Int(replicas),
@@ -344,6 +358,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		// the replica count (the autoscaling minimum follows replicas).
 		serviceOpts = append(serviceOpts, pulumi.IgnoreChanges([]string{"desiredCount"}))
 	}
+	serviceOpts = append(serviceOpts, replaceOptions(serviceName)...)
 	service, err := ecs.NewService(ctx, name, serviceArgs, serviceOpts...)
 	if err != nil {
 		return nil, err
@@ -558,7 +573,7 @@ type containerDefinition struct {
 // so that the same service always gives the same bytes.
 func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string) (string, error) {
 	def := containerDefinition{
-		Name: service, Image: image, Essential: true,
+		Name: containerName(service), Image: image, Essential: true,
 		Command: spec.Command, EntryPoint: spec.Entrypoint, WorkingDirectory: spec.WorkingDir, User: spec.User,
 		Environment:  []kv{},
 		PortMappings: []portMapping{},
@@ -577,7 +592,7 @@ func containerDefinitions(service string, spec ContainerSpec, image string, secr
 		if protocol == "" {
 			protocol = "tcp"
 		}
-		pm := portMapping{ContainerPort: port.Port, Protocol: protocol, Name: fmt.Sprintf("%s-%d-%s", compose.DNSLabel(service), port.Port, protocol)}
+		pm := portMapping{ContainerPort: port.Port, Protocol: protocol, Name: portMappingName(service, port.Port, protocol)}
 		switch port.AppProtocol {
 		case "http", "http2", "grpc":
 			pm.AppProtocol = port.AppProtocol

@@ -213,12 +213,18 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	}
 	maxInstances := gpuMaxInstances(settings, replicas, args.Autoscaling)
 	parent := pulumi.Parent(comp)
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw := rawLogical(name, args.ServiceName)
 
 	ami := ssm.LookupParameterOutput(ctx, ssm.LookupParameterOutputArgs{
 		Name: pulumi.String(GPUAMIParameter),
 	}, pulumi.Parent(comp)).InsecureValue() // a public AMI id, not a secret
 
 	role, err := iam.NewRole(ctx, name+"-instance", &iam.RoleArgs{
+		Name:             names.input(specRole, name+"-instance", raw+"-instance"),
 		AssumeRolePolicy: pulumi.String(ec2TrustPolicy),
 		Description:      pulumi.Sprintf("ECS GPU container instances of %s/%s", args.ProjectName, args.ServiceName),
 	}, parent)
@@ -230,7 +236,9 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	}, parent); err != nil {
 		return nil, err
 	}
-	profile, err := iam.NewInstanceProfile(ctx, name, &iam.InstanceProfileArgs{Role: role.Name}, parent)
+	profile, err := iam.NewInstanceProfile(ctx, name, &iam.InstanceProfileArgs{
+		Name: names.input(specInstanceProfile, name, raw), Role: role.Name,
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +246,7 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	securityGroups := args.SecurityGroupIds
 	if securityGroups == nil {
 		sg, err := ec2.NewSecurityGroup(ctx, name+"-instance", &ec2.SecurityGroupArgs{
+			Name:        names.input(specSecurityGroup, name+"-instance", raw+"-instance"),
 			VpcId:       args.VpcId,
 			Description: pulumi.Sprintf("GPU instances of %s: outbound only (tasks have their own groups)", args.ServiceName),
 			Egress:      allEgress(),
@@ -256,6 +265,7 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	}).(pulumi.StringOutput)
 
 	lt, err := ec2.NewLaunchTemplate(ctx, name, &ec2.LaunchTemplateArgs{
+		Name:               names.input(specLaunchTemplate, name, raw),
 		Description:        pulumi.Sprintf("ECS GPU instances of %s/%s", args.ProjectName, args.ServiceName),
 		ImageId:            ami,
 		InstanceType:       pulumi.String(instance.Type),
@@ -293,6 +303,7 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	version := lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput)
 
 	groupArgs := &autoscaling.GroupArgs{
+		Name: names.input(specAutoScalingGroup, name, raw),
 		// ECS sets the desired capacity through the capacity provider;
 		// from zero when the service runs no task.
 		MinSize:            pulumi.Int(0),
@@ -339,7 +350,7 @@ func NewGpuCapacity(ctx *pulumi.Context, name string, args GpuCapacityArgs, opts
 	provider, err := ecs.NewCapacityProvider(ctx, name, &ecs.CapacityProviderArgs{
 		// Named explicitly: ECS rejects names that start with aws, ecs or
 		// fargate, which an autoname from a project called "aws-..." would.
-		Name: pulumi.String(physicalName(255, "defang", args.ProjectName, ctx.Stack(), args.ServiceName, "gpu")),
+		Name: pulumi.String(names.name(specCapacityProvider, name, physicalName(255, "defang", args.ProjectName, ctx.Stack(), args.ServiceName, "gpu")).Value),
 		AutoScalingGroupProvider: &ecs.CapacityProviderAutoScalingGroupProviderArgs{
 			AutoScalingGroupArn:          group.Arn,
 			ManagedTerminationProtection: pulumi.String("ENABLED"),

@@ -242,6 +242,10 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 		return nil, err
 	}
 
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	tgArns := pulumi.StringMap{}
 	endpoints := pulumi.StringMap{}
 	empty := pulumi.String("").ToStringOutput()
@@ -261,7 +265,8 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			return nil, err
 		}
 		for _, t := range tcpTargets {
-			tg, err := lb.NewTargetGroup(ctx, fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port), targetGroupArgs(args.VpcId, t), parent)
+			tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
+			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
 			if err != nil {
 				return nil, err
 			}
@@ -443,9 +448,14 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	if err != nil {
 		return err
 	}
+	names, err := newNamer(ctx)
+	if err != nil {
+		return err
+	}
 	tgs := map[string]*lb.TargetGroup{}
 	for _, t := range httpTargets {
-		tg, err := lb.NewTargetGroup(ctx, fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port), targetGroupArgs(args.VpcId, t), parent)
+		tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
+		tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
 		if err != nil {
 			return err
 		}
@@ -670,7 +680,12 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 // newBalancer creates a load balancer of lbType and its security group,
 // open to the world on the listener ports only.
 func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []int, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	sg, err := ec2.NewSecurityGroup(ctx, name+"-"+suffix, &ec2.SecurityGroupArgs{
+		Name:        names.input(specSecurityGroup, name+"-"+suffix, name+"-"+suffix),
 		VpcId:       args.VpcId,
 		Description: pulumi.String("Load balancer listeners"),
 		Egress:      allEgress(),
@@ -695,13 +710,17 @@ func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBala
 	if lbType == "application" {
 		dropInvalid = pulumi.Bool(true)
 	}
+	// Type and scheme replace a load balancer (ForceNew) and its name is
+	// unique in the region while it exists: they salt the name.
+	lbName := names.name(specLoadBalancer, name+"-"+suffix, name+"-"+suffix, lbType, "internet-facing")
 	balancer, err := lb.NewLoadBalancer(ctx, name+"-"+suffix, &lb.LoadBalancerArgs{
+		Name:                    lbName.Input(),
 		LoadBalancerType:        pulumi.String(lbType),
 		Internal:                pulumi.Bool(false),
 		Subnets:                 args.SubnetIds,
 		SecurityGroups:          pulumi.StringArray{sg.ID()},
 		DropInvalidHeaderFields: dropInvalid,
-	}, parent)
+	}, append([]pulumi.ResourceOption{parent}, replaceOptions(lbName)...)...)
 	if err != nil {
 		return nil, nil, err
 	}

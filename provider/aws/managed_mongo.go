@@ -101,14 +101,14 @@ func NewManagedMongo(ctx *pulumi.Context, name string, args ManagedMongoArgs, op
 		return nil, err
 	}
 	subnets, err := docdb.NewSubnetGroup(ctx, name, &docdb.SubnetGroupArgs{
-		Name:        pulumi.String(st.physical(maxSubnetGroupName)),
+		Name:        pulumi.String(st.named(specDocDBSubnetGroup)),
 		SubnetIds:   args.SubnetIds,
 		Description: st.description("Subnets"),
 	}, st.parent)
 	if err != nil {
 		return nil, err
 	}
-	identifier := st.physical(maxDBIdentifier)
+	identifier := st.named(specDocDBCluster)
 	skipFinal, finalID, err := st.finalSnapshot(identifier, map[string]string{
 		"masterUsername": user, "snapshotIdentifier": args.FromSnapshot, "port": strconv.Itoa(orDefault(args.Port, mongoDefaultPort)),
 	})
@@ -148,7 +148,7 @@ func NewManagedMongo(ctx *pulumi.Context, name string, args ManagedMongoArgs, op
 	for i := 1; i <= s.MongoInstances; i++ {
 		instance, err := docdb.NewClusterInstance(ctx, fmt.Sprintf("%s-%d", name, i), &docdb.ClusterInstanceArgs{
 			ClusterIdentifier:       cluster.ID(),
-			Identifier:              pulumi.String(physicalName(maxDBIdentifier, identifier, strconv.Itoa(i))),
+			Identifier:              pulumi.String(st.named(specDocDBInstance, strconv.Itoa(i))),
 			Engine:                  pulumi.String("docdb"),
 			InstanceClass:           pulumi.String(s.MongoClass),
 			AutoMinorVersionUpgrade: pulumi.Bool(true),

@@ -106,14 +106,14 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 		return nil, err
 	}
 	subnets, err := rds.NewSubnetGroup(ctx, name, &rds.SubnetGroupArgs{
-		Name:        pulumi.String(st.physical(maxSubnetGroupName)),
+		Name:        pulumi.String(st.named(specRDSSubnetGroup)),
 		SubnetIds:   args.SubnetIds,
 		Description: st.description("Subnets"),
 	}, st.parent)
 	if err != nil {
 		return nil, err
 	}
-	identifier := st.physical(maxDBIdentifier)
+	identifier := st.named(specDBInstance)
 	skipFinal, finalID, err := st.finalSnapshot(identifier, map[string]string{
 		"username": user, "dbName": database, "snapshotIdentifier": args.FromSnapshot,
 	})

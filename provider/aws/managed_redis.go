@@ -90,14 +90,14 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 		return nil, err
 	}
 	subnets, err := elasticache.NewSubnetGroup(ctx, name, &elasticache.SubnetGroupArgs{
-		Name:        pulumi.String(st.physical(maxSubnetGroupName)),
+		Name:        pulumi.String(st.named(specCacheSubnetGroup)),
 		SubnetIds:   args.SubnetIds,
 		Description: st.description("Subnets"),
 	}, st.parent)
 	if err != nil {
 		return nil, err
 	}
-	id := st.physical(maxReplicationGroupID)
+	id := st.named(specReplicationGroup)
 	_, finalID, err := st.finalSnapshot(id, map[string]string{
 		"snapshotName": args.FromSnapshot, "port": strconv.Itoa(orDefault(args.Port, redisDefaultPort)),
 	})

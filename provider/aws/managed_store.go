@@ -20,17 +20,9 @@ import (
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
 )
 
-// Name limits of the stores' physical names.
+// Name limits of the stores' physical names; the identifiers' and subnet
+// groups' are their nameSpecs (naming.go).
 const (
-	// maxDBIdentifier bounds RDS instance and DocumentDB cluster and
-	// instance identifiers: 63 lowercase letters, digits and hyphens,
-	// starting with a letter.
-	maxDBIdentifier = 63
-	// maxReplicationGroupID bounds ElastiCache replication group ids.
-	maxReplicationGroupID = 40
-	// maxSubnetGroupName bounds RDS, DocumentDB and ElastiCache subnet
-	// group names.
-	maxSubnetGroupName = 255
 	// maxSnapshotIdentifier bounds final snapshot identifiers.
 	maxSnapshotIdentifier = 255
 )
@@ -134,6 +126,7 @@ type store struct {
 	settings      storeModeSettings
 	parent        pulumi.ResourceOption
 	clients       pulumi.StringArray
+	names         namer
 }
 
 // newStore registers the component comp as typ, then reads the common
@@ -154,9 +147,13 @@ func newStore(ctx *pulumi.Context, typ, name string, comp pulumi.ComponentResour
 	if err != nil {
 		return nil, fmt.Errorf("service %q: %w", *f.ServiceName, err)
 	}
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	return &store{ctx: ctx, name: name, kind: kind, project: *f.ProjectName, service: *f.ServiceName,
 		fromSnapshot: *f.FromSnapshot, allowDowntime: *f.AllowDowntime, settings: storeSettingsFor(m),
-		parent: pulumi.Parent(comp), clients: clients}, nil
+		parent: pulumi.Parent(comp), clients: clients, names: names}, nil
 }
 
 // clientGroups returns the client security groups one by one: each gets its
@@ -189,6 +186,14 @@ func (s *store) physical(max int, suffixes ...string) string {
 // finalSnapshotSuffixBytes is the size of the RandomId in a final snapshot
 // identifier: 8 hex characters.
 const finalSnapshotSuffixBytes = 4
+
+// named is the store's name of spec's type (identifiers, subnet groups):
+// physical, or the stack's pulumi:autonaming pattern applied to it, made to
+// fit spec. A store that may be replaced is replaced delete-first
+// (options), so a fixed name does not collide with the old one.
+func (s *store) named(spec nameSpec, suffixes ...string) string {
+	return s.names.name(spec, strings.Join(append([]string{s.name}, suffixes...), "-"), s.physical(spec.rule.Max, suffixes...)).Value
+}
 
 // finalSnapshot is what the store keeps when it is deleted: in
 // high_availability a final snapshot, otherwise nothing. skip is the
@@ -258,6 +263,7 @@ func (s *store) options(replacing ...string) []pulumi.ResourceOption {
 // those admit adds.
 func (s *store) securityGroup(vpcID pulumi.StringInput) (*ec2.SecurityGroup, error) {
 	return ec2.NewSecurityGroup(s.ctx, s.name, &ec2.SecurityGroupArgs{
+		Name:        s.names.input(specSecurityGroup, s.name, s.name),
 		VpcId:       vpcID,
 		Description: pulumi.Sprintf("Managed %s %s: admits its clients on its port", s.kind, s.service),
 	}, s.parent)

@@ -132,9 +132,15 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 		}
 	}
 
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	networkSGs := pulumi.StringMap{}
 	for _, net := range args.ComposeNetworks {
-		sg, err := ec2.NewSecurityGroup(ctx, name+"-net-"+sanitizeName(net), &ec2.SecurityGroupArgs{
+		sgName := name + "-net-" + sanitizeName(net)
+		sg, err := ec2.NewSecurityGroup(ctx, sgName, &ec2.SecurityGroupArgs{
+			Name:        names.input(specSecurityGroup, sgName, name+"-net-"+net),
 			VpcId:       vpcID,
 			Description: pulumi.String(fmt.Sprintf("Members of compose network %s", net)),
 			// Membership only: no ingress. Services admit members of their

@@ -74,7 +74,12 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		return nil, err
 	}
 
+	names, err := newNamer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cluster, err := ecs.NewCluster(ctx, name, &ecs.ClusterArgs{
+		Name: names.input(specCluster, name, name),
 		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
 			Name: pulumi.String("containerInsights"), Value: pulumi.String(containerInsights(opts.Mode)),
 		}},

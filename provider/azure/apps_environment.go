@@ -111,7 +111,7 @@ func NewAppsEnvironment(ctx *pulumi.Context, name string, args AppsEnvironmentAr
 	workspace, err := operationalinsights.NewWorkspace(ctx, name, &operationalinsights.WorkspaceArgs{
 		ResourceGroupName: args.ResourceGroupName,
 		Location:          location,
-		WorkspaceName:     pulumi.String(dashedName(maxWorkspaceName, args.ProjectName, stack, "logs")),
+		WorkspaceName:     pulumi.String(named(ctx, tokenWorkspace, dashedName(maxWorkspaceName, args.ProjectName, stack, "logs"), withMin(dashedRule(maxWorkspaceName), 4))),
 		Sku:               &operationalinsights.WorkspaceSkuArgs{Name: pulumi.String("PerGB2018")},
 		RetentionInDays:   pulumi.Int(settings.LogRetentionDays),
 	}, parent)
@@ -122,7 +122,7 @@ func NewAppsEnvironment(ctx *pulumi.Context, name string, args AppsEnvironmentAr
 	env, err := apps.NewManagedEnvironment(ctx, name, &apps.ManagedEnvironmentArgs{
 		ResourceGroupName: args.ResourceGroupName,
 		Location:          location,
-		EnvironmentName:   pulumi.String(dashedName(maxEnvironmentName, args.ProjectName, stack)),
+		EnvironmentName:   pulumi.String(named(ctx, tokenEnvironment, dashedName(maxEnvironmentName, args.ProjectName, stack), withMin(dashedRule(maxEnvironmentName), 2))),
 		// Logs go to Azure Monitor, and the diagnostic setting below sends
 		// them to the workspace: no workspace shared key in the state.
 		AppLogsConfiguration: &apps.AppLogsConfigurationArgs{Destination: pulumi.String("azure-monitor")},

@@ -39,6 +39,7 @@ import (
 	"github.com/pulumi/pulumi-go-provider/infer"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
 	"github.com/DefangLabs/pulumi-defang/provider/buildcontext"
 	"github.com/DefangLabs/pulumi-defang/provider/imagebuild"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/outputs"
@@ -147,10 +148,12 @@ func NewBuildPipeline(ctx *pulumi.Context, name string, args BuildPipelineArgs, 
 	}
 	sub := client.SubscriptionId
 	registryName := group.ApplyT(func(rg string) string {
-		return compactName(maxRegistryName, "defang", project, stack, hashSuffix(sub+"/"+rg, 6))
+		return named(ctx, tokenRegistry, compactName(maxRegistryName, "defang", project, stack, hashSuffix(sub+"/"+rg, 6)),
+			autonaming.Rule{Min: 5, Max: maxRegistryName, Lower: true, LetterFirst: true})
 	}).(pulumi.StringOutput)
 	accountName := group.ApplyT(func(rg string) string {
-		return compactName(maxStorageAccount, "dfctx", project, stack, hashSuffix(sub+"/"+rg, 6))
+		return named(ctx, tokenStorageAccount, compactName(maxStorageAccount, "dfctx", project, stack, hashSuffix(sub+"/"+rg, 6)),
+			autonaming.Rule{Min: 3, Max: maxStorageAccount, Lower: true, LetterFirst: true})
 	}).(pulumi.StringOutput)
 
 	registryArgs := &containerregistry.RegistryArgs{

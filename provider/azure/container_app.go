@@ -322,8 +322,8 @@ func planContainerApp(args ContainerAppArgs, m mode.Mode) (*appPlan, error) {
 		appName = service
 	}
 	p := &appPlan{
-		appName:       dashedName(maxContainerAppName, appName),
-		containerName: dashedName(maxContainerAppName, service),
+		appName:       containerAppName(appName),
+		containerName: containerAppName(service),
 		size:          size, ingress: ingress,
 	}
 	if spec.WorkingDir != "" {

@@ -204,12 +204,12 @@ func checkHostName(name string) (string, error) {
 }
 
 // managedCertName is the name of the managed certificate of host on app:
-// mc-<app>-<host>-<hash of host>, lowercase letters, digits and hyphens,
-// at most maxManagedCertName characters. The hash keeps hosts that differ
-// only in '.' and '-' (a.b.com, a-b.com) apart.
+// mc-<app>-<host>-<hash>, lowercase letters, digits and hyphens, at most
+// maxManagedCertName characters. A host always has a '.', so dashedName
+// always adds the hash, which keeps hosts that differ only in '.' and '-'
+// (a.b.com, a-b.com) apart.
 func managedCertName(appName, host string) string {
-	suffix := hashSuffix(host, 8)
-	return dashedName(maxManagedCertName-len(suffix)-1, "mc", appName, host) + "-" + suffix
+	return dashedName(maxManagedCertName, "mc", appName, host)
 }
 
 // customDomains is what newCustomDomains registered before the app.

@@ -176,7 +176,7 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 		ha = v20240801.HighAvailabilityModeZoneRedundant
 	}
 	serverArgs := &v20240801.ServerArgs{
-		ServerName:                 pulumi.String(dashedName(maxPostgresServer, args.ProjectName, ctx.Stack(), args.ServiceName, suffix)),
+		ServerName:                 pulumi.String(named(ctx, tokenPostgresServer, dashedName(maxPostgresServer, args.ProjectName, ctx.Stack(), args.ServiceName, suffix), withMin(dashedRule(maxPostgresServer), 3))),
 		ResourceGroupName:          args.ResourceGroupName,
 		Version:                    pulumi.String(strconv.Itoa(version)),
 		AdministratorLogin:         pulumi.String(user),

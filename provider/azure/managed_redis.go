@@ -255,7 +255,7 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 	if err != nil {
 		return nil, err
 	}
-	clusterName := dashedName(maxRedisName, args.ProjectName, ctx.Stack(), args.ServiceName, suffix)
+	clusterName := named(ctx, tokenRedisEnterprise, dashedName(maxRedisName, args.ProjectName, ctx.Stack(), args.ServiceName, suffix), dashedRule(maxRedisName))
 	cluster := &redisCluster{}
 	if err := ctx.RegisterResource(redisClusterType, name, redisClusterArgs{
 		ClusterName:       clusterName,

@@ -11,6 +11,9 @@ import (
 
 	"github.com/pulumi/pulumi-azure-native-sdk/authorization/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
+	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
 // Azure name limits that derived names must respect (DESIGN.md section 9).
@@ -30,49 +33,42 @@ func hashSuffix(s string, n int) string {
 	return hex.EncodeToString(sum[:])[:n]
 }
 
-// dashedName joins parts with "-", keeps lowercase letters, digits and single
-// hyphens, starts with a letter, and shortens with a hash past max, so that
-// the same parts always give the same name and long names stay distinct.
+// dashedRule is the shape of most Azure names: lowercase letters, digits
+// and single hyphens, starting with a letter, at most max.
+func dashedRule(max int) autonaming.Rule {
+	return autonaming.Rule{Max: max, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}
+}
+
+// dashedName joins parts with "-" into a dashedRule name. A name that
+// already is one is kept; any other is cleaned and, cut to fit, ends with a
+// hash of the original (autonaming.Rule.Fit), so that names sharing a
+// prefix, or differing only in characters Azure does not accept ("my_shop",
+// "my.shop", "my-shop"), stay distinct and the same parts always give the
+// same name.
 func dashedName(max int, parts ...string) string {
-	full := clean(strings.Join(parts, "-"), true)
-	if full == "" || full[0] < 'a' || full[0] > 'z' {
-		full = "d" + full
-	}
-	if len(full) <= max {
-		return full
-	}
-	suffix := hashSuffix(full, 8)
-	return strings.TrimRight(full[:max-len(suffix)-1], "-") + "-" + suffix
+	return dashedRule(max).Fit(strings.Join(parts, "-"))
 }
 
 // compactName is dashedName without hyphens (storage accounts, registries):
 // lowercase letters and digits, starting with a letter.
 func compactName(max int, parts ...string) string {
-	full := clean(strings.Join(parts, ""), false)
-	if full == "" || full[0] < 'a' || full[0] > 'z' {
-		full = "d" + full
-	}
-	if len(full) <= max {
-		return full
-	}
-	suffix := hashSuffix(full, 8)
-	return full[:max-len(suffix)] + suffix
+	return autonaming.Rule{Max: max, Lower: true, LetterFirst: true}.Fit(strings.Join(parts, ""))
 }
 
-func clean(s string, dashes bool) string {
-	var b strings.Builder
-	lastDash := true
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9'):
-			b.WriteRune(r)
-			lastDash = false
-		case dashes && !lastDash:
-			b.WriteByte('-')
-			lastDash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
+// containerAppRule: Container App names are 2-32 lowercase letters, digits
+// and hyphens, starting with a letter, ending with a letter or digit, with
+// no "--" (PSRule for Azure Azure.ContainerApp.Name, from the Microsoft.App
+// API's error text; azurecaf resourceDefinition.json azurerm_container_app).
+var containerAppRule = autonaming.Rule{Min: 2, Max: maxContainerAppName, Lower: true, Extra: "-", Sep: '-', LetterFirst: true}
+
+// containerAppName is the Container App (and container) name of a compose
+// service. The app's name is its host name inside the environment, so it
+// starts from the service's compose DNS label (compose refuses two services
+// of one label); a label the rule refuses (too short, too long, a digit
+// first) gets a hash of it. project.go's address book and the ContainerApp
+// both use this, so that rewritten addresses reach the app.
+func containerAppName(service string) string {
+	return containerAppRule.Fit(compose.DNSLabel(service))
 }
 
 // ResourceGroupName is defang-{project}-{stack}-{location}, as Defang's Azure
@@ -117,4 +113,44 @@ func globalSuffix(ctx *pulumi.Context, parent pulumi.Resource, location string) 
 // gateway; suffix is globalSuffix's.
 func LlmAccountName(project, stack, service, suffix string) string {
 	return dashedName(maxCognitiveAccountName, project, stack, service, suffix)
+}
+
+// Token prefixes of the types whose names follow the stack's
+// pulumi:autonaming (per-resource-type sections use these tokens).
+const (
+	tokenResourceGroup   = "azure-native:resources:ResourceGroup"
+	tokenVirtualNetwork  = "azure-native:network:VirtualNetwork"
+	tokenSecurityGroup   = "azure-native:network:NetworkSecurityGroup"
+	tokenWorkspace       = "azure-native:operationalinsights:Workspace"
+	tokenEnvironment     = "azure-native:app:ManagedEnvironment"
+	tokenRegistry        = "azure-native:containerregistry:Registry"
+	tokenStorageAccount  = "azure-native:storage:StorageAccount"
+	tokenIdentity        = "azure-native:managedidentity:UserAssignedIdentity"
+	tokenPostgresServer  = "azure-native:dbforpostgresql:Server"
+	tokenRedisEnterprise = "azure-native:cache:RedisEnterprise"
+)
+
+// named is base, a name we set, under the stack's pulumi:autonaming: its
+// pattern with ${name} = base (random parts seeded from the stack and
+// base), made to fit rule. In default, verbatim and disabled modes it is
+// base: every Azure name is set by us, so the engine autonames nothing and
+// a logical name is never a physical one. Container App names are the
+// services' host names in their environment and stay their DNS labels;
+// the AI Foundry account's name is also its OpenAI subdomain, which
+// dependents' base URLs are built from, and stays LlmAccountName.
+//
+// A pulumi:autonaming that does not parse fails the Project (Deploy); here
+// it names as if there were none.
+func named(ctx *pulumi.Context, token, base string, rule autonaming.Rule) string {
+	n, err := autonaming.NewNamer(ctx)
+	if err != nil {
+		return rule.Fit(base)
+	}
+	return n.Name(autonaming.Request{Type: token, Logical: base, Base: base, Rule: rule}).Value
+}
+
+// withMin is r with a minimum length.
+func withMin(r autonaming.Rule, min int) autonaming.Rule {
+	r.Min = min
+	return r
 }

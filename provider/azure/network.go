@@ -129,7 +129,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 		group = pulumi.String(args.ResourceGroupName).ToStringOutput()
 	} else {
 		rg, err := resources.NewResourceGroup(ctx, name, &resources.ResourceGroupArgs{
-			ResourceGroupName: pulumi.String(ResourceGroupName(args.ProjectName, ctx.Stack(), args.Location)),
+			ResourceGroupName: pulumi.String(named(ctx, tokenResourceGroup, ResourceGroupName(args.ProjectName, ctx.Stack(), args.Location), dashedRule(maxResourceGroupName))),
 			Location:          location,
 		}, parent)
 		if err != nil {
@@ -141,7 +141,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 	vnet, err := network.NewVirtualNetwork(ctx, name, &network.VirtualNetworkArgs{
 		ResourceGroupName:  group,
 		Location:           location,
-		VirtualNetworkName: pulumi.String(dashedName(maxVnetName, args.ProjectName, ctx.Stack(), "vnet")),
+		VirtualNetworkName: pulumi.String(named(ctx, tokenVirtualNetwork, dashedName(maxVnetName, args.ProjectName, ctx.Stack(), "vnet"), withMin(dashedRule(maxVnetName), 2))),
 		AddressSpace:       &network.AddressSpaceArgs{AddressPrefixes: pulumi.StringArray{pulumi.String(vnetCIDR)}},
 		// Subnets are separate resources below; leaving them out here keeps
 		// an update of the VNet from removing them.
@@ -153,7 +153,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 	appsNsg, err := network.NewNetworkSecurityGroup(ctx, name+"-apps", &network.NetworkSecurityGroupArgs{
 		ResourceGroupName:        group,
 		Location:                 location,
-		NetworkSecurityGroupName: pulumi.String(dashedName(maxNsgName, args.ProjectName, ctx.Stack(), "apps")),
+		NetworkSecurityGroupName: pulumi.String(named(ctx, tokenSecurityGroup, dashedName(maxNsgName, args.ProjectName, ctx.Stack(), "apps"), dashedRule(maxNsgName))),
 		SecurityRules:            appsSecurityRules(args.PublicTcpPorts),
 	}, parent)
 	if err != nil {
@@ -164,7 +164,7 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 	privateNsg, err := network.NewNetworkSecurityGroup(ctx, name+"-private", &network.NetworkSecurityGroupArgs{
 		ResourceGroupName:        group,
 		Location:                 location,
-		NetworkSecurityGroupName: pulumi.String(dashedName(maxNsgName, args.ProjectName, ctx.Stack(), "private")),
+		NetworkSecurityGroupName: pulumi.String(named(ctx, tokenSecurityGroup, dashedName(maxNsgName, args.ProjectName, ctx.Stack(), "private"), dashedRule(maxNsgName))),
 	}, parent)
 	if err != nil {
 		return nil, err

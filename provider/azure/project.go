@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/DefangLabs/pulumi-defang/provider/autonaming"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/llm"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
@@ -47,6 +48,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		return nil, fmt.Errorf("no Azure location: set the Project's azure.location input or the config azure-native:location")
 	}
 	if err := CheckLimits(project); err != nil {
+		return nil, err
+	}
+	if _, err := autonaming.FromContext(ctx); err != nil {
 		return nil, err
 	}
 	name := compose.DNSLabel(project.Name)
@@ -92,7 +96,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	refs := newRefValues()
 	refs.set(environmentDomainRef, env.DefaultDomain, false)
 	for svc, plan := range apps {
-		addr := appAddress{appName: dashedName(maxContainerAppName, svc)}
+		addr := appAddress{appName: containerAppName(svc)}
 		if plan != nil && plan.isHTTP() {
 			addr.httpPort, addr.external = plan.targetPort, plan.external
 		}
@@ -226,7 +230,8 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 func customHosts(s *compose.Service, plan *ingressPlan, domain string) []string {
 	var hosts []string
 	if domain != "" && plan != nil && plan.external && plan.isHTTP() {
-		hosts = append(hosts, fmt.Sprintf("%s--%d.%s", compose.DNSLabel(s.Name), plan.targetPort, domain))
+		// The same host name as on AWS (aws.IngressHostname): one DNS label.
+		hosts = append(hosts, autonaming.DNSLabelWithSuffix(compose.DNSLabel(s.Name), fmt.Sprintf("--%d", plan.targetPort), s.Name)+"."+domain)
 	}
 	if s.DomainName != "" {
 		hosts = append(hosts, s.DomainName)

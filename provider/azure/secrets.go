@@ -45,7 +45,7 @@ func NewAppIdentity(ctx *pulumi.Context, name, project, location string, group p
 	return managedidentity.NewUserAssignedIdentity(ctx, name, &managedidentity.UserAssignedIdentityArgs{
 		ResourceGroupName: group,
 		Location:          pulumi.String(location),
-		ResourceName:      pulumi.String(dashedName(maxIdentityName, project, ctx.Stack(), "apps")),
+		ResourceName:      pulumi.String(named(ctx, tokenIdentity, dashedName(maxIdentityName, project, ctx.Stack(), "apps"), withMin(dashedRule(maxIdentityName), 3))),
 	}, opts...)
 }
 

@@ -17,6 +17,7 @@ import (
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/integration"
 	presource "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -64,6 +65,10 @@ type Options struct {
 	Variables   map[string]string
 	// Domain is the Project's domain (empty: none).
 	Domain string
+	// StackConfig is the stack's configuration as the engine passes it to
+	// Construct, keys namespaced ("pulumi:autonaming", a JSON value for an
+	// object).
+	StackConfig map[string]string
 
 	// revealSecrets renders secret inputs as "[secret] <value>" instead of
 	// "[secret]". Unexported: only this package's tests set it (the update
@@ -178,7 +183,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		inputs["config"] = property.New(property.NewMap(configInputs))
 	}
 	resources, state, err := Construct(ctx, Target{Token: "defang:index:Project", Name: compose.DNSLabel(project.Name),
-		Stack: opts.Stack, Project: project.Name, Region: opts.Region, revealSecrets: opts.revealSecrets}, property.NewMap(inputs))
+		Stack: opts.Stack, Project: project.Name, Region: opts.Region, StackConfig: opts.StackConfig, revealSecrets: opts.revealSecrets}, property.NewMap(inputs))
 	var refused Refused
 	if errors.As(err, &refused) {
 		return nil, refused.withComposeNames(project)
@@ -202,6 +207,8 @@ type Target struct {
 	Stack   string // default "dev"
 	Project string // the Pulumi project in URNs
 	Region  string // default us-east-1
+	// StackConfig is the stack's configuration, as Options.StackConfig.
+	StackConfig map[string]string
 
 	revealSecrets bool // see Options.revealSecrets
 }
@@ -231,7 +238,15 @@ func Construct(ctx context.Context, t Target, inputs property.Map) ([]Resource, 
 		return nil, property.Map{}, err
 	}
 	urn := presource.NewURN(tokens.QName(t.Stack), tokens.PackageName(t.Project), "", tokens.Type(t.Token), t.Name)
-	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: inputs})
+	stackConfig := map[pconfig.Key]string{}
+	for k, v := range t.StackConfig {
+		key, err := pconfig.ParseKey(k)
+		if err != nil {
+			return nil, property.Map{}, fmt.Errorf("stack config key %q: %w", k, err)
+		}
+		stackConfig[key] = v
+	}
+	resp, err := server.Construct(p.ConstructRequest{Urn: urn, Inputs: inputs, Config: stackConfig})
 	// What the cloud would refuse comes first: a registration the mock
 	// let through for the sake of listing every violation may have failed
 	// the component later in less readable words.

@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// namesFit is false until the `names` branch (names that always fit) is
-// merged: today the plan below is refused, as a real `pulumi preview` is.
-// After that merge, flip it to true: the same plan must then succeed.
-const namesFit = false
+// namesFit: with the `names` branch (names that always fit) merged, the
+// plans below succeed; before it they were refused, as a real `pulumi
+// preview` refuses them.
+const namesFit = true
 
 // Issue 13, found 1: `name: my-shop-app` with a service `storefront` on
 // port 8080. The target group has no name input, so pulumi-aws autonames it
