@@ -47,7 +47,7 @@ func TestChildFailureThroughConstructIsReadable(t *testing.T) {
 			case !args.Custom:
 				return "", property.Map{}, nil
 			}
-			id, state := fakecloud.AWSState(string(args.TypeToken), args.Name, "us-east-1", args.Inputs)
+			id, state, _ := fakecloud.AWSState(string(args.TypeToken), args.Name, "us-east-1", args.Inputs)
 			return id, state, nil
 		},
 	}

@@ -55,7 +55,7 @@ func FuzzPhysicalName(f *testing.F) {
 		// The limits physicalName is called with, and the shapes of parts
 		// its callers pass (load balancers, target groups, roles, store
 		// identifiers, snapshots, task families).
-		for _, max := range []int{maxLoadBalancerName, maxDBIdentifier, maxRoleName, maxSnapshotIdentifier, 255} {
+		for _, max := range []int{specLoadBalancer.rule.Max, specDBInstance.rule.Max, specRole.rule.Max, maxSnapshotIdentifier, 255} {
 			for _, parts := range [][]string{{p, "alb"}, {p, s, "8080"}, {p, st, s, "exec"}, {p, st, s}, {"db", p, st, s, "final"}} {
 				n := physicalName(max, parts...)
 				if len(n) > max || !physicalPattern.MatchString(n) {
