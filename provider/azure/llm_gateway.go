@@ -76,9 +76,13 @@ const (
 	cognitiveListKeys       = "azure-native:cognitiveservices:listAccountKeys"
 )
 
-// maxCognitiveAccountName bounds account names and custom subdomains: 2 to
-// 64 letters, digits and hyphens, globally unique as a subdomain.
-const maxCognitiveAccountName = 64
+// maxCognitiveAccountName bounds account names, which we also use as the
+// account's custom subdomain (<name>.openai.azure.com): an account name may
+// have 2 to 64 letters, digits and hyphens (Microsoft resource-name-rules,
+// Microsoft.CognitiveServices/accounts), but the subdomain is one DNS label
+// of at most 63 (RFC 1035 section 2.3.4; cloudrules azure_names.go), so the
+// shorter limit holds for both.
+const maxCognitiveAccountName = 63
 
 // llmCapacity is the deployments' capacity per mode, in thousands of
 // tokens per minute.
