@@ -99,6 +99,8 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 	id := st.named(specReplicationGroup)
 	_, finalID := st.finalSnapshot(id)
 	s := st.settings
+	// replicationGroupId is among the inputs that recreate the store (see
+	// options): a name now derived differently must not replace the cache.
 	group, err := elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
 		ReplicationGroupId:       pulumi.String(id),
 		Description:              st.description(engine),
@@ -118,7 +120,7 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 		SnapshotName:             st.snapshot(),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		ApplyImmediately:         pulumi.Bool(st.allowDowntime),
-	}, st.options("snapshotName", "port")...)
+	}, st.options("snapshotName", "port", "replicationGroupId")...)
 	if err != nil {
 		return nil, err
 	}
