@@ -138,7 +138,10 @@ func NewManagedMongo(ctx *pulumi.Context, name string, args ManagedMongoArgs, op
 		clusterArgs.MasterUsername = pulumi.String(user)
 	}
 	// The default cluster parameter group requires TLS.
-	cluster, err := docdb.NewCluster(ctx, name, clusterArgs, st.options("masterUsername", "snapshotIdentifier", "port")...)
+	// The identifier is among the inputs that recreate the store: a name
+	// that our naming (or the stack's pulumi:autonaming) now derives
+	// differently must not replace a cluster that holds data.
+	cluster, err := docdb.NewCluster(ctx, name, clusterArgs, st.options("masterUsername", "snapshotIdentifier", "port", "clusterIdentifier")...)
 	if err != nil {
 		return nil, err
 	}

@@ -155,7 +155,10 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 			dbArgs.DbName = pulumi.String(database)
 		}
 	}
-	db, err := rds.NewInstance(ctx, name, dbArgs, st.options("username", "dbName", "snapshotIdentifier")...)
+	// The identifier is among the inputs that recreate the store: a name
+	// that our naming (or the stack's pulumi:autonaming) now derives
+	// differently must not replace an instance that holds data.
+	db, err := rds.NewInstance(ctx, name, dbArgs, st.options("username", "dbName", "snapshotIdentifier", "identifier")...)
 	if err != nil {
 		return nil, err
 	}

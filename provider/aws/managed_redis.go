@@ -105,6 +105,8 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 		return nil, err
 	}
 	s := st.settings
+	// replicationGroupId is among the inputs that recreate the store (see
+	// options): a name now derived differently must not replace the cache.
 	group, err := elasticache.NewReplicationGroup(ctx, name, &elasticache.ReplicationGroupArgs{
 		ReplicationGroupId:       pulumi.String(id),
 		Description:              st.description(engine),
@@ -124,7 +126,7 @@ func NewManagedRedis(ctx *pulumi.Context, name string, args ManagedRedisArgs, op
 		SnapshotName:             st.snapshot(),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		ApplyImmediately:         pulumi.Bool(st.allowDowntime),
-	}, st.options("snapshotName", "port")...)
+	}, st.options("snapshotName", "port", "replicationGroupId")...)
 	if err != nil {
 		return nil, err
 	}

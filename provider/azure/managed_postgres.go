@@ -207,7 +207,9 @@ func NewManagedPostgres(ctx *pulumi.Context, name string, args ManagedPostgresAr
 	// The admin login cannot change once the server exists: a new
 	// POSTGRES_USER would replace the server and lose its data, so it is
 	// ignored, and the username output reports the server's actual login.
-	server, err := v20240801.NewServer(ctx, name, serverArgs, parent, pulumi.IgnoreChanges([]string{"administratorLogin"}))
+	// A server name now derived differently (our naming, or the stack's
+	// pulumi:autonaming) must not replace a server that holds data.
+	server, err := v20240801.NewServer(ctx, name, serverArgs, parent, pulumi.IgnoreChanges([]string{"administratorLogin", "serverName"}))
 	if err != nil {
 		return nil, err
 	}

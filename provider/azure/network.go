@@ -128,10 +128,13 @@ func NewNetwork(ctx *pulumi.Context, name string, args NetworkArgs, opts ...pulu
 	if args.ResourceGroupName != "" {
 		group = pulumi.String(args.ResourceGroupName).ToStringOutput()
 	} else {
+		// Replacing the group deletes everything in it, data included: a
+		// name that our naming (or the stack's pulumi:autonaming) now
+		// derives differently keeps the group that exists.
 		rg, err := resources.NewResourceGroup(ctx, name, &resources.ResourceGroupArgs{
 			ResourceGroupName: pulumi.String(named(ctx, tokenResourceGroup, ResourceGroupName(args.ProjectName, ctx.Stack(), args.Location), dashedRule(maxResourceGroupName))),
 			Location:          location,
-		}, parent)
+		}, parent, pulumi.IgnoreChanges([]string{"resourceGroupName"}))
 		if err != nil {
 			return nil, err
 		}
