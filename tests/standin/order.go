@@ -77,10 +77,12 @@ func (s *Server) refuseCreate(typ, urn string, inputs property.Map) error {
 // strategy naming a provider the cluster has not been associated with
 // (PutClusterCapacityProviders, which aws:ecs/clusterCapacityProviders
 // calls). FARGATE and FARGATE_SPOT too "only need to be associated with a
-// cluster to be used".
-// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+// cluster to be used" ("A capacity provider must be associated with the
+// cluster to be used in a capacity provider strategy").
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
-// botocore 1.44.5 ecs CreateService errors: InvalidParameterException.
+// https://sdk.amazonaws.com/kotlin/api/1.0.65/ecs/aws.sdk.kotlin.services.ecs.model/-update-service-request/capacity-provider-strategy.html
+// botocore 1.44.5 ecs CreateService errors: InvalidParameterException. The
+// message is ECS's first sentence as users quote it.
 func (s *Server) refuseCapacityProviders(urn string, inputs property.Map) error {
 	strategies := inputs.Get("capacityProviderStrategies")
 	if !strategies.IsArray() || strategies.AsArray().Len() == 0 {
@@ -195,8 +197,9 @@ func (s *Server) refuseDelete(typ string, inputs property.Map) error {
 		}
 		s.mem.mu.Lock()
 		defer s.mem.mu.Unlock()
-		// Snapshot identifiers are case-insensitive and stored in lowercase.
-		// https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html
+		// Snapshot identifiers are "stored as a lowercase string" (botocore
+		// 1.44.5 rds DescribeDBSnapshotsMessage.DBSnapshotIdentifier and
+		// CreateDBClusterSnapshotMessage.DBClusterSnapshotIdentifier).
 		key := strings.ToLower(id)
 		if typ == rdsInstanceType {
 			if s.mem.dbSnapshots[key] {
