@@ -18,7 +18,7 @@ import (
 // ForceNew) and updates its service.
 //
 // Paths use StringRule.Path's syntax: "name", "deploymentController.type",
-// "dnsConfig.namespaceId".
+// "dnsConfig.dnsRecords[].type".
 
 // replaceRule is one type's replace-on-change paths and where they come from.
 type replaceRule struct {
@@ -127,7 +127,7 @@ var awsReplace = map[string]replaceRule{
 	"aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace": {[]string{"name", "vpc"},
 		tf("servicediscovery/private_dns_namespace.go")},
 	"aws:servicediscovery/service:Service": {[]string{"name", "namespaceId", "type", "healthCheckCustomConfig",
-		"dnsConfig.namespaceId", "dnsConfig.routingPolicy"}, tf("servicediscovery/service.go")},
+		"dnsConfig.namespaceId", "dnsConfig.routingPolicy", "dnsConfig.dnsRecords[].type", "healthCheckConfig.type"}, tf("servicediscovery/service.go")},
 	"aws:ssm/parameter:Parameter": {[]string{"name"}, tf("ssm/parameter.go")},
 	// Plugin framework: only the group is RequiresReplace.
 	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {[]string{"securityGroupId"},

@@ -107,7 +107,7 @@ func TestEveryCreatedTypeHasReplaceRules(t *testing.T) {
 	}
 }
 
-var pathSyntax = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(\.[a-z][A-Za-z0-9]*)*$`)
+var pathSyntax = regexp.MustCompile(`^[a-z][A-Za-z0-9]*(\[\])?(\.[a-z][A-Za-z0-9]*(\[\])?)*$`)
 
 func TestReplacePathsAreInputPaths(t *testing.T) {
 	for _, rules := range []map[string]replaceRule{awsReplace, azureReplace} {
@@ -202,5 +202,23 @@ func TestReplacedKeys(t *testing.T) {
 	ignoreSecret := func(a, b property.Value) bool { return sameForTest(a.WithSecret(false), b.WithSecret(false)) }
 	if got := ReplacedKeys(svc, olds, secret, ignoreSecret); len(got) != 0 {
 		t.Errorf("a secret of the same value replaces %v", got)
+	}
+}
+
+func TestReplacedKeysThroughArrays(t *testing.T) {
+	const typ = "aws:servicediscovery/service:Service"
+	s := property.New[string]
+	dns := func(recordType string, ttl float64) property.Map {
+		rec := property.New(property.NewMap(map[string]property.Value{"type": s(recordType), "ttl": property.New(ttl)}))
+		cfg := property.NewMap(map[string]property.Value{
+			"namespaceId": s("ns-1"), "dnsRecords": property.New(property.NewArray([]property.Value{rec})),
+		})
+		return property.NewMap(map[string]property.Value{"name": s("api"), "dnsConfig": property.New(cfg)})
+	}
+	if got := ReplacedKeys(typ, dns("A", 10), dns("A", 60), sameForTest); len(got) != 0 {
+		t.Errorf("a TTL change replaces %v", got)
+	}
+	if got := ReplacedKeys(typ, dns("A", 10), dns("SRV", 10), sameForTest); !reflect.DeepEqual(got, []string{"dnsConfig"}) {
+		t.Errorf("a record type change replaces %v, want dnsConfig", got)
 	}
 }
