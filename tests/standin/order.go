@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -44,6 +45,30 @@ type memory struct {
 func newMemory() *memory {
 	return &memory{dbSnapshots: map[string]bool{}, clusterSnapshots: map[string]bool{},
 		deletedSecrets: map[string]bool{}, revisions: map[string]int{}}
+}
+
+// WithSlowCreates makes every create (not previews) of the given types take
+// d before it answers, as a real cluster association or listener takes
+// seconds. An engine test then finds deterministically a resource that
+// does not wait for them although the cloud needs it to (an ECS service
+// created before its capacity provider association or its listener is
+// refused), instead of only when the engine happens to order it so.
+func WithSlowCreates(d time.Duration, types ...string) Option {
+	return func(o *options) {
+		if o.slow == nil {
+			o.slow = map[string]time.Duration{}
+		}
+		for _, typ := range types {
+			o.slow[typ] = d
+		}
+	}
+}
+
+// slowDown waits as WithSlowCreates asked for creates of typ.
+func (s *Server) slowDown(typ string) {
+	if d := s.slow[typ]; d > 0 {
+		time.Sleep(d)
+	}
 }
 
 // refuseCreate is the error the cloud answers a create of typ with, given

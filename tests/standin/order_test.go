@@ -3,6 +3,7 @@ package standin
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -288,5 +289,23 @@ func TestTaskDefinitionRevisions(t *testing.T) {
 	}
 	if res := s.Resources(); len(res) != 0 {
 		t.Errorf("after deleting revision 2 the stand-in holds %+v", res)
+	}
+}
+
+func TestSlowCreates(t *testing.T) {
+	const d = 300 * time.Millisecond
+	_, c := start(t, AWS, WithSlowCreates(d, ecsClusterProvidersType))
+	in := resource.PropertyMap{"clusterName": str2("app"), "capacityProviders": resource.NewProperty([]resource.PropertyValue{str2("FARGATE")})}
+	urn := orderURN(ecsClusterProvidersType, "app-capacity")
+	for _, tc := range []struct {
+		urn     string
+		preview bool
+		slow    bool
+	}{{urn, true, false}, {urn, false, true}, {clusterURN, false, false}} {
+		began := time.Now()
+		create(t, c, tc.urn, in, tc.preview)
+		if took := time.Since(began); (took >= d) != tc.slow {
+			t.Errorf("create of %s (preview %v) took %v, want slow %v", tc.urn, tc.preview, took, tc.slow)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -65,7 +66,8 @@ type Server struct {
 	region  string
 	blobURL func(account string) string
 	t       *tables
-	mem     *memory // what the cloud remembers beyond live resources (order.go)
+	mem     *memory                  // what the cloud remembers beyond live resources (order.go)
+	slow    map[string]time.Duration // WithSlowCreates
 	srv     *grpc.Server
 	lis     net.Listener
 	served  chan struct{}
@@ -82,6 +84,7 @@ type options struct {
 	region, version, recordFile string
 	port                        int
 	blobEndpoint                func(account string) string
+	slow                        map[string]time.Duration // type -> delay of its creates (order.go)
 }
 
 // WithRegion sets the AWS region the stand-in answers with (invokes, ARNs,
@@ -118,7 +121,7 @@ func Start(name string, opts ...Option) (*Server, error) {
 		opt(&o)
 	}
 	s := &Server{Name: name, version: o.version, region: o.region, blobURL: o.blobEndpoint, t: newTables(),
-		mem: newMemory(), served: make(chan struct{})}
+		mem: newMemory(), slow: o.slow, served: make(chan struct{})}
 	if o.recordFile != "" {
 		f, err := os.OpenFile(o.recordFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -344,6 +347,7 @@ func (r *rpc) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirp
 	}
 	in := resource.FromResourcePropertyMap(inputs)
 	if !req.GetPreview() {
+		r.s.slowDown(typ)
 		if err := r.s.refuseCreate(typ, urn, in); err != nil {
 			call.Error = err.Error()
 			r.s.t.add(call)
