@@ -3,8 +3,11 @@ package engine
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/DefangLabs/pulumi-defang/tests/standin"
 )
@@ -62,12 +65,29 @@ func TestTypeScriptExample(t *testing.T) {
 			t.Errorf("editing api's environment would %s %s, which is not part of the api service", s.Op, s.URN)
 		}
 	}
+	// What pulumi-aws does: a task definition revision is immutable (every
+	// field ForceNew in terraform-provider-aws), so the edit registers a new
+	// revision of api's task definition (a replace) and moves api's ECS
+	// service to it (an update), and nothing else.
+	wantOps := []string{"replace aws:ecs/taskDefinition:TaskDefinition", "update aws:ecs/service:Service"}
+	if got := stepOps(steps); !slices.Equal(got, wantOps) {
+		t.Errorf("preview of api's environment edit: %v, want %v", got, wantOps)
+	}
 	w.pulumi(dir, "up", "--yes", "--skip-preview")
 	_, result, changes = w.lastUpdate(dir)
-	if result != "succeeded" || changes.changed() != len(steps) || changes["create"] != 0 || changes["delete"] != 0 {
-		t.Errorf("edit up: %s %v, want exactly the %d previewed changes to api", result, changes, len(steps))
+	if result != "succeeded" || changes.changed() != len(steps) || changes["replace"] != 1 || changes["update"] != 1 {
+		t.Errorf("edit up: %s %v, want exactly the %d previewed changes to api (replace 1, update 1)", result, changes, len(steps))
 	}
-	w.assertDeploymentInvariants(w.export(dir), nil)
+	edited := w.export(dir)
+	w.assertDeploymentInvariants(edited, nil)
+	for _, svc := range edited.ofType("aws:ecs/service:Service") {
+		if !strings.Contains(svc.URN, "api") {
+			continue
+		}
+		if td, _ := svc.Inputs["taskDefinition"].(string); !strings.HasSuffix(td, ":2") {
+			t.Errorf("api's service runs task definition %q after the edit, want revision 2", td)
+		}
+	}
 
 	// 4. Destroy leaves nothing, in the state or in the stand-in's cloud.
 	w.pulumi(dir, "destroy", "--yes", "--skip-preview")
@@ -185,6 +205,16 @@ func serviceComponent(t *testing.T, s stackState, service string) stateResource 
 	}
 	t.Fatalf("no defang:aws:FargateService for %q in the state", service)
 	return stateResource{}
+}
+
+// stepOps lists preview steps as "op type", sorted.
+func stepOps(steps []previewStep) []string {
+	out := make([]string, len(steps))
+	for i, s := range steps {
+		out[i] = s.Op + " " + string(resource.URN(s.URN).Type())
+	}
+	slices.Sort(out)
+	return out
 }
 
 // customOfPackage lists the custom resources of a provider package.

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -66,6 +67,8 @@ type Server struct {
 	region  string
 	blobURL func(account string) string
 	t       *tables
+	mem     *memory                  // what the cloud remembers beyond live resources (order.go)
+	slow    map[string]time.Duration // WithSlowCreates
 	srv     *grpc.Server
 	lis     net.Listener
 	served  chan struct{}
@@ -82,6 +85,7 @@ type options struct {
 	region, version, recordFile string
 	port                        int
 	blobEndpoint                func(account string) string
+	slow                        map[string]time.Duration // type -> delay of its creates (order.go)
 }
 
 // WithRegion sets the AWS region the stand-in answers with (invokes, ARNs,
@@ -118,7 +122,7 @@ func Start(name string, opts ...Option) (*Server, error) {
 		opt(&o)
 	}
 	s := &Server{Name: name, version: o.version, region: o.region, blobURL: o.blobEndpoint, t: newTables(),
-		served: make(chan struct{})}
+		mem: newMemory(), slow: o.slow, served: make(chan struct{})}
 	if o.recordFile != "" {
 		f, err := os.OpenFile(o.recordFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
@@ -356,11 +360,9 @@ func (r *rpc) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.Di
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE, HasDetailedDiff: true}, nil
 	}
-	detailed := map[string]*pulumirpc.PropertyDiff{}
-	for _, k := range changed {
-		detailed[k] = &pulumirpc.PropertyDiff{Kind: pulumirpc.PropertyDiff_UPDATE, InputDiff: true}
-	}
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed,
+	replaces, detailed := replaceDiff(typeOf(req.GetType(), req.GetUrn()), resource.FromResourcePropertyMap(olds),
+		resource.FromResourcePropertyMap(news), changed)
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed, Replaces: replaces,
 		DetailedDiff: detailed, HasDetailedDiff: true}, nil
 }
 
@@ -379,6 +381,14 @@ func (r *rpc) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirp
 		}
 	}
 	in := resource.FromResourcePropertyMap(inputs)
+	if !req.GetPreview() {
+		r.s.slowDown(typ)
+		if err := r.s.refuseCreate(typ, urn, in); err != nil {
+			call.Error = err.Error()
+			r.s.t.add(call)
+			return nil, status.Error(codes.Unknown, err.Error())
+		}
+	}
 	id, out, err := r.s.state(typ, urn, in)
 	if err != nil {
 		call.Error = err.Error()
@@ -387,6 +397,8 @@ func (r *rpc) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirp
 	}
 	if req.GetPreview() {
 		id, out = "", maskComputed(in, out)
+	} else {
+		out = r.s.afterCreate(typ, in, out)
 	}
 	outputs := resource.ToResourcePropertyMap(out)
 	call.ID, call.Outputs = id, outputs
@@ -448,9 +460,19 @@ func (r *rpc) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.
 			return nil, err
 		}
 	}
-	r.s.t.add(Call{Method: "Delete", URN: req.GetUrn(), Type: typeOf(req.GetType(), req.GetUrn()), ID: req.GetId(),
-		Inputs: inputs})
-	r.s.t.remove(req.GetUrn())
+	typ := typeOf(req.GetType(), req.GetUrn())
+	call := Call{Method: "Delete", URN: req.GetUrn(), Type: typ, ID: req.GetId(), Inputs: inputs}
+	if err := r.s.refuseDelete(typ, resource.FromResourcePropertyMap(inputs)); err != nil {
+		call.Error = err.Error()
+		r.s.t.add(call)
+		return nil, status.Error(codes.Unknown, err.Error())
+	}
+	r.s.t.add(call)
+	state, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	r.s.t.removeIf(req.GetUrn(), req.GetId(), resource.FromResourcePropertyMap(state))
 	return &emptypb.Empty{}, nil
 }
 

@@ -100,12 +100,6 @@ func (t *tables) get(urn string) (Resource, bool) {
 	return r, ok
 }
 
-func (t *tables) remove(urn string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.live, urn)
-}
-
 // Calls returns every call recorded so far, in order.
 func (s *Server) Calls() []Call {
 	s.t.mu.Lock()
