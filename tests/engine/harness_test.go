@@ -132,12 +132,21 @@ func newWorld(t *testing.T, opts worldOptions) *world {
 		w.env = append(w.env, api.Env()...)
 		return w
 	}
-	aws, err := standin.Start("aws", standin.WithRegion(region))
+	// The capacity-provider association and the listeners are created
+	// slowly, as in AWS, so that an ECS service that does not wait for them
+	// is refused deterministically (issue 13, defect 7) instead of winning
+	// the race by chance.
+	aws, err := standin.Start("aws", standin.WithRegion(region),
+		standin.WithSlowCreates(2*time.Second, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+			"aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"))
 	must(t, err)
 	t.Cleanup(aws.Stop)
 	api, err := standin.StartAWSAPI()
 	must(t, err)
 	t.Cleanup(api.Close)
+	// The source bucket and CodeBuild project exist only once the stand-in
+	// created them: S3 and CodeBuild refuse an upload or a build before.
+	api.SetExisting(standin.ExistingIn(aws))
 	api.InstantBuilds(true) // spare ImageBuild its 5 s poll per build
 	w.aws, w.awsAPI = aws, api
 	w.env = append(w.env,

@@ -389,7 +389,7 @@ func (r *rpc) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirp
 			return nil, status.Error(codes.Unknown, err.Error())
 		}
 	}
-	id, out, err := r.s.state(typ, urn, in)
+	id, out, err := r.s.state(typ, urn, in, true)
 	if err != nil {
 		call.Error = err.Error()
 		r.s.t.add(call)
@@ -428,7 +428,7 @@ func (r *rpc) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirp
 		}
 	}
 	in := resource.FromResourcePropertyMap(news)
-	_, out, err := r.s.state(typ, urn, in)
+	_, out, err := r.s.state(typ, urn, in, false)
 	if err != nil {
 		call.Error = err.Error()
 		r.s.t.add(call)
@@ -495,7 +495,7 @@ func (r *rpc) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.Re
 			props, inputs = live.Outputs, live.Inputs
 		} else {
 			in := resource.FromResourcePropertyMap(inputs)
-			_, out, err := r.s.state(typ, urn, in)
+			_, out, err := r.s.state(typ, urn, in, false)
 			if err != nil {
 				call.Error = err.Error()
 				r.s.t.add(call)
@@ -541,7 +541,10 @@ func (r *rpc) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirp
 }
 
 // state is the id and outputs of a resource of this stand-in's cloud.
-func (s *Server) state(typ, urn string, inputs property.Map) (string, property.Map, error) {
+// creating says whether the state is for a Create: a random resource
+// created again under the same URN (a replacement, or an up after a
+// destroy) draws new values, as the real random provider does.
+func (s *Server) state(typ, urn string, inputs property.Map, creating bool) (string, property.Map, error) {
 	name := resource.URN(urn).Name()
 	switch s.Name {
 	case AWS:
@@ -550,7 +553,7 @@ func (s *Server) state(typ, urn string, inputs property.Map) (string, property.M
 		// of inputs that skipped Check.
 		return fakecloud.AWSState(typ, name, s.region, inputs)
 	case Random:
-		id, out := randomState(typ, urn, inputs)
+		id, out := randomState(typ, s.t.randomSeed(urn, creating), inputs)
 		return id, out, nil
 	case AzureNative:
 		id, out := fakecloud.AzureState(typ, name, inputs)

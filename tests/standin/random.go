@@ -66,8 +66,9 @@ func (s *stream) intn(n int) int {
 	return int(v % uint64(n))
 }
 
-// randomState computes the id and outputs of a random resource; urn seeds
-// every generated value.
+// randomState computes the id and outputs of a random resource; urn (the
+// resource's URN, or tables.randomSeed's seed for a later incarnation)
+// seeds every generated value.
 func randomState(typ, urn string, inputs property.Map) (string, property.Map) {
 	state := inputs.AsMap()
 	set := func(key string, v property.Value) { state[key] = v }
@@ -231,4 +232,30 @@ func strInput(m property.Map, key, def string) string {
 func shortID(parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "::")))
 	return hex.EncodeToString(sum[:])[:12]
+}
+
+// randomSeed is the seed of the random resource urn: its URN for the first
+// incarnation, and the URN with the incarnation's number for each later one,
+// so a RandomId that lives and dies with a Key Vault secret or a store's
+// final snapshot name gives a new name when it is created again (the real
+// random provider reads crypto/rand on every Create) while every run of a
+// test stays the same. creating: the seed of the incarnation about to be
+// created; otherwise of the latest one.
+func (t *tables) randomSeed(urn string, creating bool) string {
+	t.mu.Lock()
+	created := 0
+	for _, c := range t.calls {
+		if c.Method == "Create" && !c.Preview && c.URN == urn && c.Error == "" {
+			created++
+		}
+	}
+	t.mu.Unlock()
+	n := created
+	if !creating && n > 0 {
+		n--
+	}
+	if n == 0 {
+		return urn
+	}
+	return urn + "#" + strconv.Itoa(n)
 }

@@ -658,3 +658,31 @@ func TestAWSAPIServesImageBuild(t *testing.T) {
 		t.Errorf("failing build = %v", err)
 	}
 }
+
+// A RandomId created again under the same URN (a replacement, or an up after
+// a destroy) draws new bytes, as the real provider does, so the names that
+// end in it (Key Vault secrets, final snapshots) are new too; the sequence is
+// the same on every server.
+func TestRandomRecreatedDrawsNewValues(t *testing.T) {
+	urn := "urn:pulumi:dev::app::defang:index:Project$random:index/randomId:RandomId::final"
+	in := resource.PropertyMap{"byteLength": resource.NewProperty(4.0)}
+	sequence := func() []string {
+		_, c := start(t, Random)
+		var hexes []string
+		for range 3 {
+			id, out := create(t, c, urn, in, false)
+			hexes = append(hexes, out["hex"].StringValue())
+			if err := tryDelete(t, c, urn, id, in, out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return hexes
+	}
+	first := sequence()
+	if first[0] == first[1] || first[1] == first[2] || first[0] == first[2] {
+		t.Fatalf("re-created RandomIds repeat: %v", first)
+	}
+	if again := sequence(); strings.Join(again, ",") != strings.Join(first, ",") {
+		t.Fatalf("two servers disagree: %v then %v", first, again)
+	}
+}
