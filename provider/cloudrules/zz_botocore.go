@@ -122,6 +122,29 @@ var botocoreFields = []botocoreField{
 	{Token: "aws:acm/certificate:Certificate", Path: "validationMethod", Source: "botocore 1.44.5 acm 2015-12-08 RequestCertificateRequest.ValidationMethod (ValidationMethod)", Constrained: true},
 	{Token: "aws:route53/record:Record", Path: "name", Source: "botocore 1.44.5 route53 2013-04-01 ResourceRecordSet.Name (DNSName)", Constrained: true},
 	{Token: "aws:route53/record:Record", Path: "type", Source: "botocore 1.44.5 route53 2013-04-01 ResourceRecordSet.Type (RRType)", Constrained: true},
+	{Token: "aws:ec2/vpc:Vpc", Path: "cidrBlock", Source: "botocore 1.44.5 ec2 2016-11-15 CreateVpcRequest.CidrBlock (String)", Constrained: false},
+	{Token: "aws:ec2/vpc:Vpc", Path: "instanceTenancy", Source: "botocore 1.44.5 ec2 2016-11-15 CreateVpcRequest.InstanceTenancy (Tenancy)", Constrained: true},
+	{Token: "aws:ec2/subnet:Subnet", Path: "cidrBlock", Source: "botocore 1.44.5 ec2 2016-11-15 CreateSubnetRequest.CidrBlock (String)", Constrained: false},
+	{Token: "aws:ec2/subnet:Subnet", Path: "availabilityZone", Source: "botocore 1.44.5 ec2 2016-11-15 CreateSubnetRequest.AvailabilityZone (String)", Constrained: false},
+	{Token: "aws:ec2/internetGateway:InternetGateway", Path: "vpcId", Source: "botocore 1.44.5 ec2 2016-11-15 AttachInternetGatewayRequest.VpcId (VpcId)", Constrained: false},
+	{Token: "aws:ec2/natGateway:NatGateway", Path: "connectivityType", Source: "botocore 1.44.5 ec2 2016-11-15 CreateNatGatewayRequest.ConnectivityType (ConnectivityType)", Constrained: true},
+	{Token: "aws:ec2/natGateway:NatGateway", Path: "subnetId", Source: "botocore 1.44.5 ec2 2016-11-15 CreateNatGatewayRequest.SubnetId (SubnetId)", Constrained: false},
+	{Token: "aws:ec2/routeTable:RouteTable", Path: "routes[].cidrBlock", Source: "botocore 1.44.5 ec2 2016-11-15 CreateRouteRequest.DestinationCidrBlock (String)", Constrained: false},
+	{Token: "aws:ec2/routeTableAssociation:RouteTableAssociation", Path: "subnetId", Source: "botocore 1.44.5 ec2 2016-11-15 AssociateRouteTableRequest.SubnetId (SubnetId)", Constrained: false},
+	{Token: "aws:ec2/vpcDhcpOptions:VpcDhcpOptions", Path: "domainName", Source: "botocore 1.44.5 ec2 2016-11-15 NewDhcpConfiguration.Key (String)", Constrained: false},
+	{Token: "aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation", Path: "dhcpOptionsId", Source: "botocore 1.44.5 ec2 2016-11-15 AssociateDhcpOptionsRequest.DhcpOptionsId (DefaultingDhcpOptionsId)", Constrained: false},
+	{Token: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", Path: "ipProtocol", Source: "botocore 1.44.5 ec2 2016-11-15 IpPermission.IpProtocol (String)", Constrained: false},
+	{Token: "aws:ecr/lifecyclePolicy:LifecyclePolicy", Path: "policy", Source: "botocore 1.44.5 ecr 2015-09-21 PutLifecyclePolicyRequest.lifecyclePolicyText (LifecyclePolicyText)", Constrained: true},
+	{Token: "aws:ecr/lifecyclePolicy:LifecyclePolicy", Path: "repository", Source: "botocore 1.44.5 ecr 2015-09-21 PutLifecyclePolicyRequest.repositoryName (RepositoryName)", Constrained: true},
+	{Token: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", Path: "capacityProviders[]", Source: "botocore 1.44.5 ecs 2014-11-13 CapacityProviderStrategyItem.capacityProvider (String)", Constrained: false},
+	{Token: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", Path: "defaultCapacityProviderStrategies[].weight", Source: "botocore 1.44.5 ecs 2014-11-13 CapacityProviderStrategyItem.weight (CapacityProviderStrategyItemWeight)", Constrained: true},
+	{Token: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", Path: "defaultCapacityProviderStrategies[].base", Source: "botocore 1.44.5 ecs 2014-11-13 CapacityProviderStrategyItem.base (CapacityProviderStrategyItemBase)", Constrained: true},
+	{Token: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", Path: "bucket", Source: "botocore 1.44.5 s3 2006-03-01 PutPublicAccessBlockRequest.Bucket (BucketName)", Constrained: false},
+	{Token: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", Path: "role", Source: "botocore 1.44.5 iam 2010-05-08 AttachRolePolicyRequest.RoleName (roleNameType)", Constrained: true},
+	{Token: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", Path: "policyArn", Source: "botocore 1.44.5 iam 2010-05-08 AttachRolePolicyRequest.PolicyArn (arnType)", Constrained: true},
+	{Token: "aws:acm/certificateValidation:CertificateValidation", Path: "certificateArn", Source: "botocore 1.44.5 acm 2015-12-08 DescribeCertificateRequest.CertificateArn (Arn)", Constrained: true},
+	{Token: "aws:lb/listenerCertificate:ListenerCertificate", Path: "listenerArn", Source: "botocore 1.44.5 elbv2 2015-12-01 AddListenerCertificatesInput.ListenerArn (ListenerArn)", Constrained: false},
+	{Token: "aws:lb/listenerCertificate:ListenerCertificate", Path: "certificateArn", Source: "botocore 1.44.5 elbv2 2015-12-01 Certificate.CertificateArn (CertificateArn)", Constrained: false},
 }
 
 func init() {
@@ -129,6 +152,9 @@ func init() {
 		// domainName: pattern translated to RE2 from (\*\.)?(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])
 		{Path: "domainName", Min: 1, Max: 253, Pattern: regexp.MustCompile(`^(?:(\*\.)?(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)\.)+([A-Za-z0-9][A-Za-z0-9-]{0,61}[A-Za-z0-9]))$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 acm 2015-12-08 RequestCertificateRequest.DomainName (DomainNameString)"},
 		{Path: "validationMethod", Enum: []string{"EMAIL", "DNS", "HTTP"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 acm 2015-12-08 RequestCertificateRequest.ValidationMethod (ValidationMethod)"},
+	}})
+	Register(TypeRules{Token: "aws:acm/certificateValidation:CertificateValidation", Strings: []StringRule{
+		{Path: "certificateArn", Min: 20, Max: 2048, Pattern: regexp.MustCompile(`^(?:arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(/[\w+=,.@-]+)*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 acm 2015-12-08 DescribeCertificateRequest.CertificateArn (Arn)"},
 	}})
 	Register(TypeRules{Token: "aws:appautoscaling/policy:Policy", Strings: []StringRule{
 		// name: pattern translated to RE2 from \p{Print}+
@@ -177,6 +203,16 @@ func init() {
 		{Path: "metadataOptions.httpEndpoint", Enum: []string{"disabled", "enabled"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateInstanceMetadataOptionsRequest.HttpEndpoint (LaunchTemplateInstanceMetadataEndpointState)"},
 		{Path: "tagSpecifications[].resourceType", Enum: []string{"capacity-reservation", "client-vpn-endpoint", "customer-gateway", "carrier-gateway", "coip-pool", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-ip", "elastic-gpu", "export-image-task", "export-instance-task", "fca-policy", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-event-window", "internet-gateway", "ipam", "ipam-pool", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "local-gateway-route-table-vpc-association", "local-gateway-route-table-virtual-interface-group-association", "natgateway", "network-acl", "network-interface", "network-insights-analysis", "network-insights-path", "network-insights-access-scope", "network-insights-access-scope-analysis", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-table", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-metering-policy", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "volume", "vpc", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-peering-connection", "vpn-connection", "vpn-gateway", "vpc-flow-log", "capacity-reservation-fleet", "traffic-mirror-filter-rule", "vpc-endpoint-connection-device-type", "verified-access-instance", "verified-access-group", "verified-access-endpoint", "verified-access-policy", "verified-access-trust-provider", "vpn-connection-device-type", "vpc-block-public-access-exclusion", "vpc-encryption-control", "route-server", "route-server-endpoint", "route-server-peer", "ipam-resource-discovery", "ipam-resource-discovery-association", "instance-connect-endpoint", "verified-access-endpoint-target", "ipam-external-resource-verification-token", "capacity-block", "mac-modification-task", "ipam-prefix-list-resolver", "ipam-policy", "ipam-prefix-list-resolver-target", "ipam-internet-registry-association", "secondary-interface", "secondary-network", "secondary-subnet", "capacity-manager-data-export", "vpn-concentrator", "ipam-pool-allocation", "capacity-reservation-cancellation-quote", "application-status-check", "capacity-reservation-modification-quote", "metric-category"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 LaunchTemplateTagSpecificationRequest.ResourceType (ResourceType)"},
 	}})
+	Register(TypeRules{Token: "aws:ec2/natGateway:NatGateway", Strings: []StringRule{
+		{Path: "connectivityType", Enum: []string{"private", "public"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 CreateNatGatewayRequest.ConnectivityType (ConnectivityType)"},
+	}})
+	Register(TypeRules{Token: "aws:ec2/vpc:Vpc", Strings: []StringRule{
+		{Path: "instanceTenancy", Enum: []string{"default", "dedicated", "host"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ec2 2016-11-15 CreateVpcRequest.InstanceTenancy (Tenancy)"},
+	}})
+	Register(TypeRules{Token: "aws:ecr/lifecyclePolicy:LifecyclePolicy", Strings: []StringRule{
+		{Path: "policy", Min: 100, Max: 30720, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecr 2015-09-21 PutLifecyclePolicyRequest.lifecyclePolicyText (LifecyclePolicyText)"},
+		{Path: "repository", Min: 2, Max: 256, Pattern: regexp.MustCompile(`^(?:[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 ecr 2015-09-21 PutLifecyclePolicyRequest.repositoryName (RepositoryName)"},
+	}})
 	Register(TypeRules{Token: "aws:ecr/repository:Repository", Strings: []StringRule{
 		{Path: "name", Min: 2, Max: 256, Pattern: regexp.MustCompile(`^(?:[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 ecr 2015-09-21 CreateRepositoryRequest.repositoryName (RepositoryName)"},
 		{Path: "imageTagMutability", Enum: []string{"MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecr 2015-09-21 CreateRepositoryRequest.imageTagMutability (ImageTagMutability)"},
@@ -190,6 +226,8 @@ func init() {
 	Register(TypeRules{Token: "aws:ecs/cluster:Cluster", Strings: []StringRule{
 		{Path: "settings[].name", Enum: []string{"containerInsights"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 ClusterSetting.name (ClusterSettingName)"},
 	}})
+	RegisterInts("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", IntRule{Path: "defaultCapacityProviderStrategies[].weight", Min: intp(0), Max: intp(1000), Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 CapacityProviderStrategyItem.weight (CapacityProviderStrategyItemWeight)"})
+	RegisterInts("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", IntRule{Path: "defaultCapacityProviderStrategies[].base", Min: intp(0), Max: intp(100000), Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 CapacityProviderStrategyItem.base (CapacityProviderStrategyItemBase)"})
 	Register(TypeRules{Token: "aws:ecs/service:Service", Strings: []StringRule{
 		{Path: "launchType", Enum: []string{"EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 CreateServiceRequest.launchType (LaunchType)"},
 		{Path: "schedulingStrategy", Enum: []string{"REPLICA", "DAEMON"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 CreateServiceRequest.schedulingStrategy (SchedulingStrategy)"},
@@ -219,6 +257,10 @@ func init() {
 	}})
 	Register(TypeRules{Token: "aws:iam/rolePolicy:RolePolicy", Strings: []StringRule{
 		{Path: "name", Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 iam 2010-05-08 PutRolePolicyRequest.PolicyName (policyNameType)"},
+	}})
+	Register(TypeRules{Token: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", Strings: []StringRule{
+		{Path: "role", Min: 1, Max: 64, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 iam 2010-05-08 AttachRolePolicyRequest.RoleName (roleNameType)"},
+		{Path: "policyArn", Min: 20, Max: 2048, Style: StyleAWSAPI, Source: "botocore 1.44.5 iam 2010-05-08 AttachRolePolicyRequest.PolicyArn (arnType)"},
 	}})
 	Register(TypeRules{Token: "aws:lb/listener:Listener", Strings: []StringRule{
 		{Path: "protocol", Enum: []string{"HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 elbv2 2015-12-01 CreateListenerInput.Protocol (ProtocolEnum)"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 	"github.com/DefangLabs/pulumi-defang/provider/mode"
 )
@@ -118,6 +119,17 @@ func assertPlanInvariants(t *testing.T, res *Result, cfg map[string]string) {
 		t.Fatalf("want exactly one Project, got %v", projects)
 	}
 	for _, r := range res.Resources {
+		// A resource type is born checked: the cloud's rules for its names
+		// and values, and which of its inputs replace it, are in
+		// provider/cloudrules before any component creates it.
+		if r.Custom && (strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "azure-native:")) {
+			if !cloudrules.Reviewed(r.Type) {
+				t.Errorf("%s: %s has no naming or value rules in provider/cloudrules", r.URN, r.Type)
+			}
+			if !cloudrules.HasReplaceRules(r.Type) {
+				t.Errorf("%s: %s has no replacement rules in provider/cloudrules/replace.go", r.URN, r.Type)
+			}
+		}
 		// Every resource descends from the Project.
 		cur, hops := r, 0
 		for cur.Type != "defang:index:Project" {

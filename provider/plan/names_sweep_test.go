@@ -460,6 +460,14 @@ func TestNamesSweep(t *testing.T) {
 					for _, p := range nameProblems(&Result{Resources: res}, an.mode) {
 						t.Errorf("%s: %s", what, p)
 					}
+					// Every cloud type the sweep plans (GPUs, domains and
+					// LLMs included, which the corpus lacks) has its rules.
+					for _, r := range res {
+						if r.Custom && (strings.HasPrefix(r.Type, "aws:") || strings.HasPrefix(r.Type, "azure-native:")) &&
+							(!cloudrules.Reviewed(r.Type) || !cloudrules.HasReplaceRules(r.Type)) {
+							t.Errorf("%s: %s has no rules in provider/cloudrules", what, r.Type)
+						}
+					}
 					if j == 0 {
 						// Determinism: the same inputs give the same names,
 						// random parts of patterns included.

@@ -132,6 +132,33 @@ MAPPING = [
     ("aws:acm/certificate:Certificate", "validationMethod", "acm", "2015-12-08", "RequestCertificateRequest.ValidationMethod"),
     ("aws:route53/record:Record", "name", "route53", "2013-04-01", "ResourceRecordSet.Name"),
     ("aws:route53/record:Record", "type", "route53", "2013-04-01", "ResourceRecordSet.Type"),
+    # The network and the resources without a name of their own: what the
+    # model says of the values we set (most are ids and CIDRs it leaves
+    # unconstrained; listing them keeps every type we create in the table).
+    ("aws:ec2/vpc:Vpc", "cidrBlock", "ec2", "2016-11-15", "CreateVpcRequest.CidrBlock"),
+    ("aws:ec2/vpc:Vpc", "instanceTenancy", "ec2", "2016-11-15", "CreateVpcRequest.InstanceTenancy"),
+    ("aws:ec2/subnet:Subnet", "cidrBlock", "ec2", "2016-11-15", "CreateSubnetRequest.CidrBlock"),
+    ("aws:ec2/subnet:Subnet", "availabilityZone", "ec2", "2016-11-15", "CreateSubnetRequest.AvailabilityZone"),
+    ("aws:ec2/internetGateway:InternetGateway", "vpcId", "ec2", "2016-11-15", "AttachInternetGatewayRequest.VpcId"),
+    ("aws:ec2/natGateway:NatGateway", "connectivityType", "ec2", "2016-11-15", "CreateNatGatewayRequest.ConnectivityType"),
+    ("aws:ec2/natGateway:NatGateway", "subnetId", "ec2", "2016-11-15", "CreateNatGatewayRequest.SubnetId"),
+    ("aws:ec2/routeTable:RouteTable", "routes[].cidrBlock", "ec2", "2016-11-15", "CreateRouteRequest.DestinationCidrBlock"),
+    ("aws:ec2/routeTableAssociation:RouteTableAssociation", "subnetId", "ec2", "2016-11-15", "AssociateRouteTableRequest.SubnetId"),
+    ("aws:ec2/vpcDhcpOptions:VpcDhcpOptions", "domainName", "ec2", "2016-11-15", "NewDhcpConfiguration.Key"),
+    ("aws:ec2/vpcDhcpOptionsAssociation:VpcDhcpOptionsAssociation", "dhcpOptionsId", "ec2", "2016-11-15", "AssociateDhcpOptionsRequest.DhcpOptionsId"),
+    ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "ipProtocol", "ec2", "2016-11-15", "IpPermission.IpProtocol"),
+    ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "policy", "ecr", "2015-09-21", "PutLifecyclePolicyRequest.lifecyclePolicyText"),
+    ("aws:ecr/lifecyclePolicy:LifecyclePolicy", "repository", "ecr", "2015-09-21", "PutLifecyclePolicyRequest.repositoryName"),
+    ("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "capacityProviders[]", "ecs", "2014-11-13", "CapacityProviderStrategyItem.capacityProvider"),
+    ("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "defaultCapacityProviderStrategies[].weight", "ecs", "2014-11-13", "CapacityProviderStrategyItem.weight"),
+    ("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "defaultCapacityProviderStrategies[].base", "ecs", "2014-11-13", "CapacityProviderStrategyItem.base"),
+    ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket", "s3", "2006-03-01", "PutPublicAccessBlockRequest.Bucket"),
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "role", "iam", "2010-05-08", "AttachRolePolicyRequest.RoleName"),
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "policyArn", "iam", "2010-05-08", "AttachRolePolicyRequest.PolicyArn"),
+    # CertificateValidation is terraform's waiter on DescribeCertificate.
+    ("aws:acm/certificateValidation:CertificateValidation", "certificateArn", "acm", "2015-12-08", "DescribeCertificateRequest.CertificateArn"),
+    ("aws:lb/listenerCertificate:ListenerCertificate", "listenerArn", "elbv2", "2015-12-01", "AddListenerCertificatesInput.ListenerArn"),
+    ("aws:lb/listenerCertificate:ListenerCertificate", "certificateArn", "elbv2", "2015-12-01", "Certificate.CertificateArn"),
 ]
 
 # Patterns RE2 (Go's regexp) cannot compile as botocore writes them (Java
