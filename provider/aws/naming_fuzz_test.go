@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/internal/namefuzz"
 )
 
@@ -15,13 +18,17 @@ import (
 // result for the same input. Seeded from the compose corpus; with only the
 // seeds they run as ordinary tests, `make fuzz` explores (mk/fuzz.mk).
 
-// Patterns of the AWS APIs, from botocore 1.44.8's service models (the
-// version mk/moto-constraints.txt pins):
+// refusal is what AWS would say of a name (provider/cloudrules: botocore's
+// models, terraform-provider-aws, AWS's docs), "" when it accepts it.
+func refusal(token, prop, name string) string {
+	in := property.NewMap(map[string]property.Value{prop: property.New(name)})
+	if vs := cloudrules.Check(token, "fuzz", in); len(vs) > 0 {
+		return vs.Error()
+	}
+	return ""
+}
+
 var (
-	// ecr/2015-09-21 RepositoryName: min 2, max 256.
-	ecrRepositoryPattern = regexp.MustCompile(`^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$`)
-	// logs/2014-03-28 LogGroupName: min 1, max 512.
-	logGroupPattern = regexp.MustCompile(`^[\.\-_/#A-Za-z0-9]+$`)
 	// physicalName's own contract, the strictest of its callers' rules
 	// (ELBv2 names: letters, digits and hyphens, not starting or ending
 	// with a hyphen; RDS identifiers: no two consecutive hyphens).
@@ -76,9 +83,8 @@ func FuzzLogGroupName(f *testing.F) {
 		p, st, s := fuzzNames(project, stack, service)
 		for _, parts := range [][]string{{p, st, s}, {p, st, "builds"}} {
 			n := logGroupName(parts...)
-			if len(n) > maxLogGroupName || !logGroupPattern.MatchString(n) || !strings.HasPrefix(n, "/defang/") {
-				t.Fatalf("logGroupName(%q) = %q (%d characters): want /defang/..., 1 to %d of %s",
-					parts, n, len(n), maxLogGroupName, logGroupPattern)
+			if bad := refusal("aws:cloudwatch/logGroup:LogGroup", "name", n); bad != "" || !strings.HasPrefix(n, "/defang/") {
+				t.Fatalf("logGroupName(%q) = %q: want /defang/... that CloudWatch Logs accepts: %s", parts, n, bad)
 			}
 			if again := logGroupName(parts...); again != n {
 				t.Fatalf("logGroupName(%q) is not deterministic: %q then %q", parts, n, again)
@@ -92,9 +98,8 @@ func FuzzRepositoryName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
 		p, st, s := fuzzNames(project, stack, service)
 		n := repositoryName(p, st, s)
-		if len(n) < 2 || len(n) > maxECRRepoName || !ecrRepositoryPattern.MatchString(n) {
-			t.Fatalf("repositoryName(%q, %q, %q) = %q (%d characters): want 2 to %d characters matching %s",
-				p, st, s, n, len(n), maxECRRepoName, ecrRepositoryPattern)
+		if bad := refusal("aws:ecr/repository:Repository", "name", n); bad != "" {
+			t.Fatalf("repositoryName(%q, %q, %q) = %q, which ECR refuses: %s", p, st, s, n, bad)
 		}
 		if again := repositoryName(p, st, s); again != n {
 			t.Fatalf("repositoryName(%q, %q, %q) is not deterministic: %q then %q", p, st, s, n, again)
