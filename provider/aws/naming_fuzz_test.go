@@ -35,30 +35,10 @@ var (
 	physicalPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 )
 
-// fuzzNameSeeds adds (project, stack, service) seeds: every corpus project
-// with one of the corpus services, and long names at the limits.
-func fuzzNameSeeds(f *testing.F) {
-	projects, services, err := namefuzz.CorpusNames()
-	if err != nil {
-		f.Fatal(err)
-	}
-	for i, p := range projects {
-		f.Add([]byte(p), []byte("dev"), []byte(services[i%len(services)]))
-	}
-	long := strings.Repeat("a", namefuzz.MaxName)
-	f.Add([]byte(long), []byte(strings.Repeat("s", namefuzz.MaxStack)), []byte(long))
-	f.Add([]byte("my-shop-app"), []byte("prod"), []byte("Api.V2"))
-}
-
-// fuzzNames is the names the fuzzer's bytes stand for.
-func fuzzNames(project, stack, service []byte) (string, string, string) {
-	return namefuzz.Project(project), namefuzz.Stack(stack), namefuzz.Service(service)
-}
-
 func FuzzPhysicalName(f *testing.F) {
-	fuzzNameSeeds(f)
+	namefuzz.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
-		p, st, s := fuzzNames(project, stack, service)
+		p, st, s := namefuzz.Names(project, stack, service)
 		// The limits physicalName is called with, and the shapes of parts
 		// its callers pass (load balancers, target groups, roles, store
 		// identifiers, snapshots, task families).
@@ -78,9 +58,9 @@ func FuzzPhysicalName(f *testing.F) {
 }
 
 func FuzzLogGroupName(f *testing.F) {
-	fuzzNameSeeds(f)
+	namefuzz.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
-		p, st, s := fuzzNames(project, stack, service)
+		p, st, s := namefuzz.Names(project, stack, service)
 		for _, parts := range [][]string{{p, st, s}, {p, st, "builds"}} {
 			n := logGroupName(parts...)
 			if bad := refusal("aws:cloudwatch/logGroup:LogGroup", "name", n); bad != "" || !strings.HasPrefix(n, "/defang/") {
@@ -94,9 +74,9 @@ func FuzzLogGroupName(f *testing.F) {
 }
 
 func FuzzRepositoryName(f *testing.F) {
-	fuzzNameSeeds(f)
+	namefuzz.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
-		p, st, s := fuzzNames(project, stack, service)
+		p, st, s := namefuzz.Names(project, stack, service)
 		n := repositoryName(p, st, s)
 		if bad := refusal("aws:ecr/repository:Repository", "name", n); bad != "" {
 			t.Fatalf("repositoryName(%q, %q, %q) = %q, which ECR refuses: %s", p, st, s, n, bad)

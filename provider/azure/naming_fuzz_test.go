@@ -2,7 +2,6 @@ package azure
 
 import (
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/DefangLabs/pulumi-defang/provider/internal/namefuzz"
@@ -28,30 +27,10 @@ var (
 	compactPattern = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
 )
 
-// fuzzNameSeeds adds (project, stack, service) seeds: every corpus project
-// with one of the corpus services, and long names at the limits.
-func fuzzNameSeeds(f *testing.F) {
-	projects, services, err := namefuzz.CorpusNames()
-	if err != nil {
-		f.Fatal(err)
-	}
-	for i, p := range projects {
-		f.Add([]byte(p), []byte("dev"), []byte(services[i%len(services)]))
-	}
-	long := strings.Repeat("a", namefuzz.MaxName)
-	f.Add([]byte(long), []byte(strings.Repeat("s", namefuzz.MaxStack)), []byte(long))
-	f.Add([]byte("my-shop-app"), []byte("prod"), []byte("Api.V2"))
-	f.Add([]byte("1shop"), []byte("dev"), []byte("9lives"))
-}
-
-func fuzzNames(project, stack, service []byte) (string, string, string) {
-	return namefuzz.Project(project), namefuzz.Stack(stack), namefuzz.Service(service)
-}
-
 func FuzzDashedName(f *testing.F) {
-	fuzzNameSeeds(f)
+	namefuzz.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
-		p, st, s := fuzzNames(project, stack, service)
+		p, st, s := namefuzz.Names(project, stack, service)
 		// The limits dashedName is called with and the shapes of its parts.
 		for _, max := range []int{maxContainerAppName, maxKeyVaultName - 9, maxRedisName, maxPostgresServer, maxVnetName, maxResourceGroupName} {
 			for _, parts := range [][]string{{s}, {p, st}, {p, st, s}, {p, st, "vnet"}, {"defang", p, st, "eastus"}} {
@@ -80,9 +59,9 @@ func FuzzDashedName(f *testing.F) {
 }
 
 func FuzzCompactName(f *testing.F) {
-	fuzzNameSeeds(f)
+	namefuzz.AddSeeds(f)
 	f.Fuzz(func(t *testing.T, project, stack, service []byte) {
-		p, st, _ := fuzzNames(project, stack, service)
+		p, st, _ := namefuzz.Names(project, stack, service)
 		// As build_pipeline.go names the registry and the context storage
 		// account: min 5 and 3 characters (Microsoft's naming rules).
 		for _, c := range []struct {

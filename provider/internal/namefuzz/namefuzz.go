@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"testing"
 
 	"gopkg.in/yaml.v3"
 )
@@ -142,4 +144,27 @@ func corpusRoot() (string, error) {
 		return "", fmt.Errorf("the compose corpus is missing: expected the folder %s", root)
 	}
 	return root, nil
+}
+
+// AddSeeds adds (project, stack, service) seeds to a naming fuzz target:
+// every corpus project with one of the corpus services, long names at the
+// limits, and the names that broke before (a dotted, capitalised service; a
+// digit first).
+func AddSeeds(f *testing.F) {
+	projects, services, err := CorpusNames()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, p := range projects {
+		f.Add([]byte(p), []byte("dev"), []byte(services[i%len(services)]))
+	}
+	long := strings.Repeat("a", MaxName)
+	f.Add([]byte(long), []byte(strings.Repeat("s", MaxStack)), []byte(long))
+	f.Add([]byte("my-shop-app"), []byte("prod"), []byte("Api.V2"))
+	f.Add([]byte("1shop"), []byte("dev"), []byte("9lives"))
+}
+
+// Names is the project, stack and service names a fuzzer's bytes stand for.
+func Names(project, stack, service []byte) (string, string, string) {
+	return Project(project), Stack(stack), Service(service)
 }
