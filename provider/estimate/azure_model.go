@@ -62,13 +62,6 @@ func azureKind(typ string) string {
 	return module + ":" + parts[2]
 }
 
-// azurePerServiceComponents belong to one compose service: their
-// descendants' costs are that service's.
-var azurePerServiceComponents = map[string]bool{
-	"defang:azure:ContainerApp": true, "defang:azure:ManagedPostgres": true, "defang:azure:ManagedRedis": true,
-	"defang:azure:LlmGateway": true,
-}
-
 // azureFree lists the Azure kinds with no charge of their own (or only a
 // usage charge the estimate names in its assumptions instead of pricing).
 // A kind that is neither priced nor listed here is named in the
@@ -151,7 +144,7 @@ func (m *azureModel) add(r *plan.Resource, description string, quantity float64,
 // per-service component among its ancestors, or for a build (ImageBuild)
 // the service it builds; SharedService otherwise.
 func (m *azureModel) serviceOf(r *plan.Resource) string {
-	if service, ok := m.componentService(r, azurePerServiceComponents); ok {
+	if service, ok := m.componentService(r, plan.PerServiceComponents); ok {
 		return service
 	}
 	if azureKind(r.Type) == kImageBuild {

@@ -157,13 +157,6 @@ const (
 	fargate, fargateSp = "FARGATE", "FARGATE_SPOT"
 )
 
-// perServiceComponents are the components that belong to one compose
-// service: their descendants' costs are that service's.
-var perServiceComponents = map[string]bool{
-	"defang:aws:FargateService": true, "defang:aws:ManagedPostgres": true, "defang:aws:ManagedRedis": true,
-	"defang:aws:ManagedMongo": true, "defang:aws:LlmGateway": true, "defang:aws:GpuCapacity": true,
-}
-
 // free lists AWS resource types with no standing charge of their own (or
 // only a usage charge the estimate does not model); any other custom
 // resource type the plan holds and the model does not price is named in
@@ -238,7 +231,7 @@ func (m *awsModel) add(r *plan.Resource, description string, quantity float64, u
 // per-service component among its ancestors, or for the build pipeline's
 // per-image resources their own name; SharedService otherwise.
 func (m *awsModel) serviceOf(r *plan.Resource) string {
-	if service, ok := m.componentService(r, perServiceComponents); ok {
+	if service, ok := m.componentService(r, plan.PerServiceComponents); ok {
 		return service
 	}
 	if r.Type == tImageBuild || r.Type == tECRRepository {

@@ -46,9 +46,10 @@ type violationAt struct {
 	v   cloudrules.Violation
 }
 
-// perServiceComponents are the component types that belong to one compose
-// service, on either cloud (the same the estimate attributes costs by).
-var perServiceComponents = map[string]bool{
+// PerServiceComponents are the component types that belong to one compose
+// service, on either cloud: their descendants are that service's (the
+// refusals here and the estimate's line items are attributed by them).
+var PerServiceComponents = map[string]bool{
 	"defang:aws:FargateService": true, "defang:aws:ManagedPostgres": true, "defang:aws:ManagedRedis": true,
 	"defang:aws:ManagedMongo": true, "defang:aws:LlmGateway": true, "defang:aws:GpuCapacity": true,
 	"defang:azure:ContainerApp": true, "defang:azure:ManagedPostgres": true, "defang:azure:ManagedRedis": true,
@@ -70,7 +71,7 @@ func (m *monitor) refused() error {
 	}
 	var services []string
 	for _, r := range m.byURN {
-		if perServiceComponents[r.Type] {
+		if PerServiceComponents[r.Type] {
 			services = append(services, strings.TrimPrefix(r.Name, project+"-"))
 		}
 	}
@@ -99,7 +100,7 @@ func (m *monitor) serviceOf(urn, project string, services []string) string {
 		return ""
 	}
 	for cur, hops := self, 0; hops < 20; hops++ {
-		if perServiceComponents[cur.Type] {
+		if PerServiceComponents[cur.Type] {
 			return strings.TrimPrefix(cur.Name, project+"-")
 		}
 		if cur.Parent == "" || presource.URN(cur.Parent).QualifiedType() == presource.RootStackType {
