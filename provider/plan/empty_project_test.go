@@ -34,3 +34,23 @@ func TestEmptyProjectPlansNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestUndeclaredNetworkPlans: a network a service names without a top-level
+// declaration is declared implicitly, on both clouds.
+func TestUndeclaredNetworkPlans(t *testing.T) {
+	const yaml = "name: nets\nservices:\n  web: {image: nginx, networks: [back], ports: ['80:80']}\n  api: {image: nginx, networks: [back]}\n"
+	for _, cloud := range []string{"aws", "azure"} {
+		t.Run(cloud, func(t *testing.T) {
+			res, err := Run(context.Background(), Options{ComposeYAML: yaml, Cloud: cloud, Mode: "balanced"})
+			if err != nil {
+				t.Fatalf("plan: %v", err)
+			}
+			if !strings.Contains(strings.Join(res.Warnings, "\n"), `service "web": networks: network "back" is not declared`) {
+				t.Errorf("no warning for the undeclared network: %q", res.Warnings)
+			}
+			if cloud == "aws" && find(res, "aws:ec2/securityGroup:SecurityGroup", "nets-net-back") == nil {
+				t.Errorf("no security group for the implicitly declared network")
+			}
+		})
+	}
+}
