@@ -207,9 +207,6 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 
 	targets := append([]IngressTarget(nil), args.Targets...)
 	sort.Slice(targets, func(i, j int) bool { return targets[i].key() < targets[j].key() })
-	if err := checkPublishedPorts(targets); err != nil {
-		return nil, err
-	}
 	var httpTargets, tcpTargets []IngressTarget
 	for _, t := range targets {
 		switch t.AppProtocol {
@@ -230,6 +227,9 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			return nil, err
 		}
 		domain = d
+	}
+	if err := checkPublishedPorts(targets, domain); err != nil {
+		return nil, err
 	}
 	if args.ZoneId != nil && domain == "" {
 		return nil, fmt.Errorf("zoneId needs domain: give the name of the hosted zone as domain")
@@ -767,15 +767,31 @@ func hostRule(ctx *pulumi.Context, logical string, listener *lb.Listener, priori
 	}, parent)
 }
 
-// checkPublishedPorts rejects two services on the same listener port: like
-// `docker compose` refusing a host port that is already allocated.
-func checkPublishedPorts(targets []IngressTarget) error {
-	owner := map[int]string{}
+// checkPublishedPorts rejects two services on the same listener port, like
+// `docker compose` refusing a host port that is already allocated, unless a
+// domain tells them apart: HTTP ports then share the HTTPS listener, routed
+// by host name (<service>--<port>.<domain>). TCP ports are routed by port
+// alone, domain or not.
+func checkPublishedPorts(targets []IngressTarget, domain string) error {
+	type owner struct {
+		service string
+		tcp     bool
+	}
+	owners := map[int]owner{}
 	for _, t := range targets {
-		if prev, ok := owner[t.published()]; ok && prev != t.Service {
-			return fmt.Errorf("service %q: ports: published port %d is also published by service %q; give one of them another published port", t.Service, t.published(), prev)
+		prev, ok := owners[t.published()]
+		if !ok || prev.service == t.Service {
+			owners[t.published()] = owner{t.Service, t.isTCP()}
+			continue
 		}
-		owner[t.published()] = t.Service
+		switch {
+		case domain != "" && !prev.tcp && !t.isTCP():
+			continue
+		case prev.tcp || t.isTCP():
+			return fmt.Errorf("service %q: ports: published port %d is also published by service %q, and a TCP port is routed by its port alone (there is no host name to tell the services apart); publish one of them on another published port", t.Service, t.published(), prev.service)
+		default:
+			return fmt.Errorf("service %q: ports: published port %d is also published by service %q: without a domain one load balancer listener serves each published port and there is no host name to tell the services apart; publish one of them on another published port (e.g. \"8081:%d\"), or set the Project's domain to serve each at its own host name", t.Service, t.published(), prev.service, t.Port)
+		}
 	}
 	return nil
 }

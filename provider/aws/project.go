@@ -61,6 +61,14 @@ func PrivateDomain(projectName, stack string) string {
 
 // Deploy creates the AWS resources of a compose project under parent.
 func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
+	if project.IsEmpty() {
+		// Nothing to run, so nothing to pay for: not even a network.
+		empty := pulumi.String("").ToStringOutput()
+		return &Result{Endpoints: pulumi.StringMap{}.ToStringMapOutput(), Services: map[string]ServiceInfo{},
+			VpcId: empty, PublicSubnetIds: pulumi.StringArray{}.ToStringArrayOutput(), PrivateSubnetIds: pulumi.StringArray{}.ToStringArrayOutput(),
+			ClusterName: empty, LoadBalancerDnsName: empty, SecurityGroupIds: pulumi.StringMap{}.ToStringMapOutput(),
+			DnsRecords: dnsRecordsOutput(nil)}, nil
+	}
 	name := compose.DNSLabel(project.Name)
 	modeName := string(opts.Mode)
 	parentOpt := pulumi.Parent(parent)

@@ -44,6 +44,13 @@ type Result struct {
 // identity), the managed stores and LLM gateways, the image builds, and one
 // Container App per service, each after what it depends on.
 func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
+	if project.IsEmpty() {
+		// Nothing to run, so nothing to pay for: not even a resource group
+		// (and so no location is needed).
+		empty := pulumi.String("").ToStringOutput()
+		return &Result{Endpoints: pulumi.StringMap{}.ToStringMapOutput(), Services: map[string]spec.ServiceInfo{},
+			ResourceGroupName: empty, EnvironmentId: empty, DnsRecords: concatRecords(nil)}, nil
+	}
 	if opts.Location == "" {
 		return nil, fmt.Errorf("no Azure location: set the Project's azure.location input or the config azure-native:location")
 	}

@@ -41,11 +41,10 @@ func (b *builder) build() *Project {
 	if b.raw != nil {
 		b.warn(missingVariableWarnings(b.raw, mapLookup(b.env), active)...)
 	}
-	if len(names) == 0 {
-		b.fail(Diagnostic{Field: "services", Message: "the compose application defines no services (or profiles disabled them all)"})
-	}
+	b.warn(emptyProjectWarnings(cp)...)
 	b.fail(dnsLabelCollisions(names)...)
 	b.fail(consistencyErrors(cp)...)
+	b.warn(undeclaredNetworkWarnings(cp)...)
 	b.warn(projectWarnings(cp, b.raw)...)
 
 	for _, name := range names {
@@ -111,7 +110,15 @@ func (b *builder) service(svc types.ServiceConfig) *Service {
 	s.Ports = fixupManagedStorePorts(s)
 	fixupManagedStores(s)
 
-	hc, hcWarns := convertHealthcheck(svc.HealthCheck)
+	// A managed store's healthcheck is never run (no container runs for
+	// it), so its timing is left alone.
+	hcConfig := svc.HealthCheck
+	if !s.IsManaged() {
+		var clampWarns []Diagnostic
+		hcConfig, clampWarns = clampHealthcheckTimeout(svc.Name, hcConfig)
+		b.warn(clampWarns...)
+	}
+	hc, hcWarns := convertHealthcheck(hcConfig)
 	s.Healthcheck = hc
 	b.warn(prefixService(svc.Name, hcWarns)...)
 
@@ -121,9 +128,6 @@ func (b *builder) service(svc types.ServiceConfig) *Service {
 
 	// Rules that need the fixed-up model.
 	b.fail(domainnameErrors(s)...)
-	if !s.IsManaged() {
-		b.fail(checkHealthcheckTiming(svc)...)
-	}
 	b.warn(serviceWarnings(svc, s)...)
 	return s
 }

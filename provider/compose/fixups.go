@@ -1,7 +1,9 @@
 package compose
 
 import (
+	"fmt"
 	"sort"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -124,4 +126,26 @@ func replicas(svc types.ServiceConfig) int {
 		return *r
 	}
 	return 1
+}
+
+// clampHealthcheckTimeout shortens a healthcheck timeout that is not below
+// its interval, as public compose files often have it (Defang accepts a
+// timeout equal to the interval; load balancers reject it, and a check that
+// may outlast its interval overlaps the next one). The timeout becomes the
+// interval minus one second, or half the interval when that is a second or
+// less. The input is not modified; the warning says what was done.
+func clampHealthcheckTimeout(service string, hc *types.HealthCheckConfig) (*types.HealthCheckConfig, []Diagnostic) {
+	if hc == nil || hc.Disable || hc.Timeout == nil || hc.Interval == nil || *hc.Timeout < *hc.Interval {
+		return hc, nil
+	}
+	interval := time.Duration(*hc.Interval)
+	timeout := interval - time.Second
+	if interval <= time.Second {
+		timeout = interval / 2
+	}
+	out := *hc
+	clamped := types.Duration(timeout)
+	out.Timeout = &clamped
+	return &out, []Diagnostic{{Service: service, Field: "healthcheck.timeout",
+		Message: fmt.Sprintf("timeout (%s) is not shorter than interval (%s); it is clamped to %s", time.Duration(*hc.Timeout), interval, timeout)}}
 }

@@ -3,6 +3,9 @@ package compose
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/compose-spec/compose-go/v2/types"
 )
 
 func TestFixupPorts(t *testing.T) {
@@ -143,5 +146,115 @@ services:
 	}
 	if p.Service("one").Replicas != 3 || p.Service("zero").Replicas != 0 {
 		t.Errorf("replicas: %d %d", p.Service("one").Replicas, p.Service("zero").Replicas)
+	}
+}
+
+// TestDefangFixups: what Defang deploys deploys here too, fixed up, each with
+// a warning that names the service, the field and what was done.
+func TestDefangFixups(t *testing.T) {
+	sized := "    deploy: {resources: {reservations: {memory: 256M}}}\n"
+	tests := []struct {
+		name, yaml, service, field, want string
+		check                            func(*testing.T, *Project)
+	}{
+		{"healthcheck timeout equals interval", svc(sized + "    healthcheck: {test: [CMD, 'true'], interval: 10s, timeout: 10s}\n"),
+			"app", "healthcheck.timeout", "timeout (10s) is not shorter than interval (10s); it is clamped to 9s",
+			func(t *testing.T, p *Project) {
+				if hc := p.Service("app").Healthcheck; hc.IntervalSeconds != 10 || hc.TimeoutSeconds != 9 {
+					t.Errorf("healthcheck = %+v, want interval 10 timeout 9", hc)
+				}
+			}},
+		{"healthcheck timeout above interval", svc(sized + "    healthcheck: {test: [CMD, 'true'], interval: 5s, timeout: 1m}\n"),
+			"app", "healthcheck.timeout", "clamped to 4s",
+			func(t *testing.T, p *Project) {
+				if hc := p.Service("app").Healthcheck; hc.TimeoutSeconds != 4 {
+					t.Errorf("timeout = %d, want 4", hc.TimeoutSeconds)
+				}
+			}},
+		{"healthcheck interval of one second", svc(sized + "    healthcheck: {test: [CMD, 'true'], interval: 1s, timeout: 3s}\n"),
+			"app", "healthcheck.timeout", "clamped to 500ms", nil},
+		{"hostname", svc(sized + "    hostname: web\n"),
+			"app", "hostname", "hostname \"web\" is ignored: other services reach this one by its service name (app)", nil},
+		{"undeclared network", svc(sized + "    networks: [back]\n"),
+			"app", "networks", "network \"back\" is not declared in the top-level networks; it is declared implicitly",
+			func(t *testing.T, p *Project) {
+				if got := p.Service("app").Networks; !reflect.DeepEqual(got, []string{"back"}) {
+					t.Errorf("networks = %v, want [back]", got)
+				}
+			}},
+		{"no services", "services: {}\n", "", "services", "defines no services; nothing is deployed",
+			func(t *testing.T, p *Project) {
+				if len(p.Services) != 0 || len(p.Networks) != 0 {
+					t.Errorf("project = %+v, want no services and no networks", p)
+				}
+			}},
+		{"every service disabled by profiles", "services:\n  app: {image: x, profiles: [debug]}\n", "", "services", "the enabled profiles disable every service (app); nothing is deployed", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, warns := mustLoad(t, tt.yaml)
+			if _, ok := find(warns, tt.service, tt.field, tt.want); !ok {
+				t.Fatalf("want a warning for %q %q containing %q, got:\n%s", tt.service, tt.field, tt.want, diagStrings(warns))
+			}
+			if tt.check != nil {
+				tt.check(t, p)
+			}
+		})
+	}
+}
+
+func TestClampHealthcheckTimeout(t *testing.T) {
+	d := func(s string) *types.Duration {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		td := types.Duration(v)
+		return &td
+	}
+	tests := []struct {
+		name        string
+		in          *types.HealthCheckConfig
+		wantTimeout string // "" when unchanged
+		wantWarn    bool
+	}{
+		{"nil", nil, "", false},
+		{"no interval", &types.HealthCheckConfig{Timeout: d("90s")}, "", false},
+		{"no timeout", &types.HealthCheckConfig{Interval: d("1s")}, "", false},
+		{"below", &types.HealthCheckConfig{Interval: d("10s"), Timeout: d("9s")}, "", false},
+		{"disabled", &types.HealthCheckConfig{Disable: true, Interval: d("1s"), Timeout: d("9s")}, "", false},
+		{"equal", &types.HealthCheckConfig{Interval: d("10s"), Timeout: d("10s")}, "9s", true},
+		{"above", &types.HealthCheckConfig{Interval: d("30s"), Timeout: d("2m")}, "29s", true},
+		{"short interval", &types.HealthCheckConfig{Interval: d("1500ms"), Timeout: d("2s")}, "500ms", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var before *types.HealthCheckConfig
+			if tt.in != nil {
+				c := *tt.in
+				before = &c
+			}
+			got, warns := clampHealthcheckTimeout("app", tt.in)
+			if (len(warns) > 0) != tt.wantWarn {
+				t.Fatalf("warnings = %v, want some: %v", warns, tt.wantWarn)
+			}
+			for _, w := range warns {
+				if w.Service != "app" || w.Field != "healthcheck.timeout" {
+					t.Errorf("warning %+v does not name the service and field", w)
+				}
+			}
+			if tt.in != nil && !reflect.DeepEqual(*tt.in, *before) {
+				t.Errorf("input modified: %+v", *tt.in)
+			}
+			if tt.wantTimeout == "" {
+				if !reflect.DeepEqual(got, tt.in) {
+					t.Errorf("got %+v, want the input unchanged", got)
+				}
+				return
+			}
+			if got == nil || got.Timeout == nil || *got.Timeout != *d(tt.wantTimeout) {
+				t.Errorf("timeout = %v, want %s", got, tt.wantTimeout)
+			}
+		})
 	}
 }

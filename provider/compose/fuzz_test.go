@@ -128,8 +128,14 @@ func checkLoadResult(t *testing.T, p *Project, warns []Diagnostic, err error) {
 		}
 		return
 	}
-	if p == nil || len(p.Services) == 0 {
-		t.Fatalf("Load succeeded without services: %+v", p)
+	if p == nil {
+		t.Fatal("Load succeeded without a project")
+	}
+	if len(p.Services) == 0 {
+		// An empty project is allowed, never silently.
+		if _, ok := find(warns, "", "services", "nothing is deployed"); !ok {
+			t.Fatalf("Load succeeded without services and without saying so: %q", diagStrings(warns))
+		}
 	}
 	if !sort.SliceIsSorted(p.Services, func(i, j int) bool { return p.Services[i].Name < p.Services[j].Name }) {
 		t.Fatal("services are not sorted by name")

@@ -51,6 +51,13 @@ type Project struct {
 	Networks []string
 }
 
+// IsEmpty reports a project that deploys nothing: no services (none defined,
+// or profiles disabled them all) and no top-level models. The clouds then
+// create no resources at all, not even a network.
+func (p *Project) IsEmpty() bool {
+	return len(p.Services) == 0 && len(p.Models) == 0
+}
+
 // Service returns the service with the given name, or nil.
 func (p *Project) Service(name string) *Service {
 	for _, s := range p.Services {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 )
@@ -49,7 +48,6 @@ func checkUnsupportedFields(svc types.ServiceConfig) []Diagnostic {
 			out = append(out, Diagnostic{Service: svc.Name, Field: field, Message: fmt.Sprintf("`%s` is not supported: %s", field, why)})
 		}
 	}
-	add(svc.Hostname != "", "hostname", "other services reach this one by its service name; remove it")
 	add(len(svc.Devices) > 0, "devices", "host devices cannot be mapped into cloud containers (for GPUs use deploy.resources.reservations.devices)")
 	add(len(svc.DNS) > 0, "dns", "containers use the cloud's DNS resolver")
 	add(len(svc.DNSSearch) > 0, "dns_search", "containers use the cloud's DNS resolver and search domains")
@@ -86,22 +84,6 @@ func checkCPUs(svc types.ServiceConfig) []Diagnostic {
 		}
 	}
 	return out
-}
-
-// checkHealthcheckTiming: a check that may run longer than its interval
-// overlaps the next one, and load balancers reject a timeout that is not
-// below the interval. Load skips it for managed stores, whose healthcheck
-// is never run (no container runs for them).
-func checkHealthcheckTiming(svc types.ServiceConfig) []Diagnostic {
-	hc := svc.HealthCheck
-	if hc == nil || hc.Disable || hc.Timeout == nil || hc.Interval == nil {
-		return nil
-	}
-	if *hc.Timeout < *hc.Interval {
-		return nil
-	}
-	return []Diagnostic{{Service: svc.Name, Field: "healthcheck.timeout",
-		Message: fmt.Sprintf("timeout (%s) must be shorter than interval (%s)", time.Duration(*hc.Timeout), time.Duration(*hc.Interval))}}
 }
 
 // isRemoteContext reports a build context that is a URL or a Git reference,
@@ -236,11 +218,6 @@ func consistencyErrors(cp *types.Project) []Diagnostic {
 				continue
 			}
 			add("depends_on", "depends on undefined service %q", dep)
-		}
-		for _, net := range sortedKeys(svc.Networks) {
-			if _, ok := cp.Networks[net]; !ok {
-				add("networks", "refers to undefined network %q", net)
-			}
 		}
 		for i, v := range svc.Volumes {
 			if v.Type == types.VolumeTypeVolume && v.Source != "" {

@@ -250,6 +250,7 @@ func ignoredFeatureWarnings(svc types.ServiceConfig) []Diagnostic {
 	add(len(svc.Expose) > 0, "expose", "expose is ignored: declare the ports with mode: host to make them reachable from other services")
 	add(len(svc.Secrets) > 0, "secrets", "secrets are not supported and are ignored; read secrets from config through environment variables (`- NAME`)")
 	add(len(svc.Configs) > 0, "configs", "configs are not supported and are ignored; bake files into the image")
+	add(svc.Hostname != "", "hostname", fmt.Sprintf("hostname %q is ignored: other services reach this one by its service name (%s)", svc.Hostname, DNSLabel(svc.Name)))
 	add(svc.NetworkMode != "", "network_mode", "network_mode is ignored: services share the project's private network")
 	add(svc.Privileged, "privileged", "privileged containers are not supported; the container runs unprivileged")
 	add(len(svc.CapAdd) > 0, "cap_add", "cap_add is ignored: cloud containers cannot gain kernel capabilities")
@@ -319,4 +320,33 @@ func ModeWarnings(p *Project, mode string) []Diagnostic {
 		}
 	}
 	return out
+}
+
+// undeclaredNetworkWarnings: compose refuses a service network that the
+// top-level `networks:` does not declare, Defang declares it implicitly (it
+// loads without compose's consistency check); so do we, saying so.
+func undeclaredNetworkWarnings(cp *types.Project) []Diagnostic {
+	var out []Diagnostic
+	for _, name := range cp.ServiceNames() {
+		for _, net := range sortedKeys(cp.Services[name].Networks) {
+			if _, ok := cp.Networks[net]; !ok {
+				out = append(out, Diagnostic{Service: name, Field: "networks",
+					Message: fmt.Sprintf("network %q is not declared in the top-level networks; it is declared implicitly", net)})
+			}
+		}
+	}
+	return out
+}
+
+// emptyProjectWarnings: a file with no services, or whose profiles disable
+// them all, and no models deploys nothing (see Project.IsEmpty); that is allowed (an application being set up,
+// or torn down by its profiles) but never silent.
+func emptyProjectWarnings(cp *types.Project) []Diagnostic {
+	if len(cp.Services) > 0 || len(cp.Models) > 0 {
+		return nil
+	}
+	if disabled := sortedKeys(cp.DisabledServices); len(disabled) > 0 {
+		return []Diagnostic{{Field: "services", Message: fmt.Sprintf("the enabled profiles disable every service (%s); nothing is deployed", strings.Join(disabled, ", "))}}
+	}
+	return []Diagnostic{{Field: "services", Message: "the compose application defines no services; nothing is deployed"}}
 }

@@ -20,7 +20,7 @@ func TestInvalidComposeExitsOneWithEveryProblem(t *testing.T) {
   web:
     ports:
       - target: 99999
-    hostname: web
+    devices: ['/dev/fuse:/dev/fuse']
   api:
     image: nginx
     deploy: {mode: global}
@@ -32,7 +32,7 @@ func TestInvalidComposeExitsOneWithEveryProblem(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1; stderr:\n%s", code, stderr.String())
 	}
-	for _, want := range []string{`service "web"`, "image", "hostname", `service "api"`, "deploy.mode"} {
+	for _, want := range []string{`service "web"`, "image", "devices", `service "api"`, "deploy.mode"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr should mention %q:\n%s", want, stderr.String())
 		}
