@@ -86,7 +86,7 @@ type LoadBalancerArgs struct {
 func (a *LoadBalancerArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.VpcId, "The VPC of the load balancers and target groups.")
 	an.Describe(&a.SubnetIds, "Public subnets the load balancers live in.")
-	an.Describe(&a.Targets, "The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.")
+	an.Describe(&a.Targets, "The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.")
 	an.Describe(&a.Domain, "A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.")
 	an.Describe(&a.ZoneId, "The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.")
 }

@@ -121,7 +121,7 @@ namespace DefangLabs.Defang.Aws
         private InputList<Inputs.IngressTargetArgs>? _targets;
 
         /// <summary>
-        /// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+        /// The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
         /// </summary>
         public InputList<Inputs.IngressTargetArgs> Targets
         {

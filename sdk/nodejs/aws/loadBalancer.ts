@@ -124,7 +124,7 @@ export interface LoadBalancerArgs {
      */
     subnetIds: pulumi.Input<string[]>;
     /**
-     * The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+     * The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
      */
     targets: pulumi.Input<pulumi.Input<inputs.aws.IngressTargetArgs>[]>;
     /**

@@ -67,7 +67,7 @@ type loadBalancerArgs struct {
 	Domain *string `pulumi:"domain"`
 	// Public subnets the load balancers live in.
 	SubnetIds []string `pulumi:"subnetIds"`
-	// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+	// The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
 	Targets []IngressTarget `pulumi:"targets"`
 	// The VPC of the load balancers and target groups.
 	VpcId string `pulumi:"vpcId"`
@@ -81,7 +81,7 @@ type LoadBalancerArgs struct {
 	Domain *string
 	// Public subnets the load balancers live in.
 	SubnetIds pulumi.StringArrayInput
-	// The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+	// The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
 	Targets IngressTargetArrayInput
 	// The VPC of the load balancers and target groups.
 	VpcId pulumi.StringInput

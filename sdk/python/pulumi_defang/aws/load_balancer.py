@@ -30,7 +30,7 @@ class LoadBalancerArgs:
         The set of arguments for constructing a LoadBalancer resource.
 
         :param pulumi.Input[Sequence[_builtins.str]] subnet_ids: Public subnets the load balancers live in.
-        :param pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]] targets: The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+        :param pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]] targets: The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
         :param pulumi.Input[_builtins.str] vpc_id: The VPC of the load balancers and target groups.
         :param _builtins.str domain: A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
         :param pulumi.Input[_builtins.str] zone_id: The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
@@ -59,7 +59,7 @@ class LoadBalancerArgs:
     @pulumi.getter
     def targets(self) -> pulumi.Input[Sequence[pulumi.Input['IngressTargetArgs']]]:
         """
-        The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+        The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
         """
         return pulumi.get(self, "targets")
 
@@ -123,7 +123,7 @@ class LoadBalancer(pulumi.ComponentResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str domain: A DNS name with a Route 53 public hosted zone in this account. Each HTTP ingress port is then served at `https://<service>--<port>.<domain>` behind one HTTPS listener (a wildcard ACM certificate validated in the zone), and every HTTP listener redirects to HTTPS.
         :param pulumi.Input[Sequence[_builtins.str]] subnet_ids: Public subnets the load balancers live in.
-        :param pulumi.Input[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]] targets: The ingress ports of the project's services. Without a domain each published HTTP port gets one listener; two services cannot publish the same port.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['IngressTargetArgs', 'IngressTargetArgsDict']]]] targets: The ingress ports of the project's services. Each published HTTP port gets one listener; two services may share a published HTTP port only with a domain, which routes them by host name.
         :param pulumi.Input[_builtins.str] vpc_id: The VPC of the load balancers and target groups.
         :param pulumi.Input[_builtins.str] zone_id: The id of the public hosted zone of `domain`; when not given, the zone is looked up by name.
         """
