@@ -96,6 +96,7 @@ func (b *builder) service(svc types.ServiceConfig) *Service {
 	b.warn(extWarns...)
 	s.Postgres, s.Redis, s.Mongo = ext.Postgres, ext.Redis, ext.Mongo
 	s.LLM, s.Autoscaling, s.ProviderModel = ext.LLM, ext.Autoscaling, ext.ProviderModel
+	s.Policies = ext.Policies
 	s.Models = serviceModels(svc)
 
 	// Environment, with config references resolved from the raw model.

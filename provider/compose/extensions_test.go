@@ -115,3 +115,59 @@ services:
 		t.Errorf("ServiceRefs = %v: the LLM gateway of a model provider is reachable", got)
 	}
 }
+
+// TestPolicies: x-defang-policies is known (no warning), read as a list or
+// a comma-separated string, sorted and distinct; an entry that is not a
+// string or still holds `${...}` is an error naming the service and entry.
+func TestPolicies(t *testing.T) {
+	yaml := `
+services:
+  list:
+    image: x
+    x-defang-policies:
+      - arn:aws:iam::aws:policy/ReadOnlyAccess
+      - " arn:aws:iam::123456789012:policy/team/App, arn:aws:iam::aws:policy/ReadOnlyAccess "
+      - ""
+  scalar:
+    image: x
+    x-defang-policies: ${POLICIES}
+  none:
+    image: x
+`
+	p, warns := mustLoad(t, yaml, func(o *LoadOptions) {
+		o.Variables = map[string]string{"POLICIES": "acdd72a7-3c7f-4df0-9aa1-d59ef6e1f8d1,Reader"}
+	})
+	if d, ok := find(warns, "list", extPolicies, ""); ok {
+		t.Errorf("x-defang-policies warns: %s", d)
+	}
+	if got, want := p.Service("list").Policies, []string{"arn:aws:iam::123456789012:policy/team/App", "arn:aws:iam::aws:policy/ReadOnlyAccess"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("list policies = %q, want %q", got, want)
+	}
+	if got, want := p.Service("scalar").Policies, []string{"Reader", "acdd72a7-3c7f-4df0-9aa1-d59ef6e1f8d1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("scalar policies = %q, want %q", got, want)
+	}
+	if got := p.Service("none").Policies; got != nil {
+		t.Errorf("none policies = %q", got)
+	}
+
+	bad := `
+services:
+  app:
+    image: x
+    x-defang-policies: ['$${ROLE}', 3]
+  other:
+    image: x
+    x-defang-policies: {a: b}
+`
+	_, _, err := loadYAML(t, bad)
+	errs := errorsOf(t, err)
+	for _, want := range []struct{ service, substr string }{
+		{"app", `entry "${ROLE}" holds an unresolved variable`},
+		{"app", "entry 1 must be a string"},
+		{"other", "must be a list of policies"},
+	} {
+		if _, ok := find(errs, want.service, extPolicies, want.substr); !ok {
+			t.Errorf("want an error for %s %s containing %q, got:\n%s", want.service, extPolicies, want.substr, diagStrings(errs))
+		}
+	}
+}

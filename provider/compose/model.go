@@ -106,6 +106,10 @@ type Service struct {
 	ProviderModel string
 	// Autoscaling is `x-defang-autoscaling: true`.
 	Autoscaling bool
+	// Policies are the `x-defang-policies` entries, sorted and distinct:
+	// what the service's identity is granted (IAM policy ARNs on AWS, role
+	// definitions on Azure). The cloud packages check that each is theirs.
+	Policies []string
 	// Models the service uses (service-level `models:`), sorted by model name.
 	Models []ServiceModel
 	// Platform is the compose `platform:` (e.g. linux/arm64), empty when unset.

@@ -228,7 +228,7 @@ func extensionWarnings(svc types.ServiceConfig) []Diagnostic {
 	for _, k := range sortedKeys(svc.Extensions) {
 		if strings.HasPrefix(k, "x-") && !supportedExtensions[k] {
 			out = append(out, Diagnostic{Service: svc.Name, Field: k,
-				Message: fmt.Sprintf("unknown extension %s is ignored; supported: %s, %s, %s, %s, %s", k, extPostgres, extRedis, extMongo, extLLM, extAutoscaling)})
+				Message: fmt.Sprintf("unknown extension %s is ignored; supported: %s, %s, %s, %s, %s, %s", k, extPostgres, extRedis, extMongo, extLLM, extAutoscaling, extPolicies)})
 		}
 	}
 	return out
