@@ -65,6 +65,9 @@ type FargateServiceArgs struct {
 	// TaskPolicy is an IAM policy document (JSON) granted to the task role,
 	// e.g. Bedrock invoke rights for x-defang-llm. Go callers only.
 	TaskPolicy pulumi.StringInput
+	// PolicyArns are managed IAM policies attached to the task role (a
+	// service's x-defang-policies). Go callers only.
+	PolicyArns []string
 	// CapacityProviderName is the ECS capacity provider of the service's
 	// GpuCapacity, required when Container.Gpus > 0 (the capacity provider
 	// must already be associated with the cluster: pass that association in
@@ -195,6 +198,21 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 		}, parent); err != nil {
 			return nil, err
 		}
+	}
+	// The service starts after its grants, so that its first tasks do not
+	// fail for want of the permissions they were given.
+	after := append([]pulumi.Resource{}, args.After...)
+	for _, arn := range args.PolicyArns {
+		if !iamPolicyARN.MatchString(arn) {
+			return nil, fmt.Errorf("service %q: x-defang-policies: %q is not an IAM policy ARN", args.ServiceName, arn)
+		}
+		att, err := iam.NewRolePolicyAttachment(ctx, policyAttachmentName(name, arn), &iam.RolePolicyAttachmentArgs{
+			Role: taskRole.Name, PolicyArn: pulumi.String(arn),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		after = append(after, att)
 	}
 	resolved := pulumi.StringMap{}.ToStringMapOutput()
 	if args.ResolvedEnvironment != nil {
@@ -352,7 +370,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			&ecs.ServiceOrderedPlacementStrategyArgs{Type: pulumi.String("spread"), Field: pulumi.String("attribute:ecs.availability-zone")},
 		}
 	}
-	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.After)}
+	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(after)}
 	if args.Autoscaling {
 		// The autoscaler owns the task count: an `up` must not reset it to
 		// the replica count (the autoscaling minimum follows replicas).

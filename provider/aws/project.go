@@ -61,6 +61,9 @@ func PrivateDomain(projectName, stack string) string {
 
 // Deploy creates the AWS resources of a compose project under parent.
 func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
+	if err := CheckLimits(project); err != nil {
+		return nil, err
+	}
 	name := compose.DNSLabel(project.Name)
 	modeName := string(opts.Mode)
 	parentOpt := pulumi.Parent(parent)
@@ -218,6 +221,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		args.TaskPolicy = llm.taskPolicy(ctx, s.Name, region, parent)
 		args.Autoscaling = s.Autoscaling
+		args.PolicyArns = s.Policies
 		if provider, ok := gpuCapacity[s.Name]; ok {
 			args.CapacityProviderName = provider
 		}
