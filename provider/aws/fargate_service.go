@@ -68,6 +68,9 @@ type FargateServiceArgs struct {
 	// PolicyArns are managed IAM policies attached to the task role (a
 	// service's x-defang-policies). Go callers only.
 	PolicyArns []string
+	// Ulimits are the container's compose ulimits (names as ECS takes
+	// them: CheckLimits refuses others). Go callers only.
+	Ulimits []compose.Ulimit
 	// CapacityProviderName is the ECS capacity provider of the service's
 	// GpuCapacity, required when Container.Gpus > 0 (the capacity provider
 	// must already be associated with the cluster: pass that association in
@@ -228,7 +231,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			for k, val := range v[4].(map[string]string) {
 				withResolved.Environment[k] = val
 			}
-			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
+			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string), args.Ulimits)
 		}).(pulumi.StringOutput)
 	arch := "X86_64"
 	if isArm64(spec.Platform) {
@@ -585,11 +588,21 @@ type containerDefinition struct {
 	LogConfiguration logConfiguration `json:"logConfiguration"`
 	// ResourceRequirements reserves GPUs (EC2 only).
 	ResourceRequirements []resourceRequirement `json:"resourceRequirements,omitempty"`
+	Ulimits              []ulimit              `json:"ulimits,omitempty"`
+}
+
+// ulimit is an ECS Ulimit
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html),
+// which Fargate tasks take.
+type ulimit struct {
+	Name      string `json:"name"`
+	SoftLimit int    `json:"softLimit"`
+	HardLimit int    `json:"hardLimit"`
 }
 
 // containerDefinitions renders the task's container definition JSON, sorted
 // so that the same service always gives the same bytes.
-func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string) (string, error) {
+func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string, ulimits []compose.Ulimit) (string, error) {
 	def := containerDefinition{
 		Name: containerName(service), Image: image, Essential: true,
 		Command: spec.Command, EntryPoint: spec.Entrypoint, WorkingDirectory: spec.WorkingDir, User: spec.User,
@@ -601,6 +614,9 @@ func containerDefinitions(service string, spec ContainerSpec, image string, secr
 	}
 	for _, k := range sortedKeys(spec.Environment) {
 		def.Environment = append(def.Environment, kv{k, spec.Environment[k]})
+	}
+	for _, u := range ulimits {
+		def.Ulimits = append(def.Ulimits, ulimit{Name: u.Name, SoftLimit: u.Soft, HardLimit: u.Hard})
 	}
 	for _, k := range sortedKeys(secrets) {
 		def.Secrets = append(def.Secrets, secretRef{k, secrets[k]})

@@ -222,6 +222,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		args.TaskPolicy = llm.taskPolicy(ctx, s.Name, region, parent)
 		args.Autoscaling = s.Autoscaling
 		args.PolicyArns = s.Policies
+		args.Ulimits = s.Ulimits
 		if provider, ok := gpuCapacity[s.Name]; ok {
 			args.CapacityProviderName = provider
 		}

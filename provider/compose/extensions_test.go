@@ -171,3 +171,18 @@ services:
 		}
 	}
 }
+
+// TestUlimitsAndShmSize: ulimits are kept (a single value is both limits),
+// sorted by name, with the service's shm_size; whether a cloud honours them
+// is the cloud's to say, so the compose layer does not warn.
+func TestUlimitsAndShmSize(t *testing.T) {
+	p, warns := mustLoad(t, svc("    shm_size: 1g\n    ulimits: {nproc: 65535, nofile: {soft: 20000, hard: 40000}}\n"))
+	app := p.Service("app")
+	want := []Ulimit{{Name: "nofile", Soft: 20000, Hard: 40000}, {Name: "nproc", Soft: 65535, Hard: 65535}}
+	if !reflect.DeepEqual(app.Ulimits, want) || app.ShmSizeBytes != 1<<30 {
+		t.Errorf("ulimits %+v shm %d", app.Ulimits, app.ShmSizeBytes)
+	}
+	if d, ok := find(warns, "app", "ulimits", ""); ok {
+		t.Errorf("compose warns about ulimits: %s", d)
+	}
+}

@@ -114,6 +114,16 @@ type Service struct {
 	Models []ServiceModel
 	// Platform is the compose `platform:` (e.g. linux/arm64), empty when unset.
 	Platform string
+	// Ulimits are the compose `ulimits:`, sorted by name.
+	Ulimits []Ulimit
+	// ShmSizeBytes is the service's `shm_size` (its /dev/shm), 0 when unset.
+	ShmSizeBytes int64
+}
+
+// Ulimit is one compose ulimit; a single value is both limits.
+type Ulimit struct {
+	Name       string
+	Soft, Hard int
 }
 
 // IngressPorts returns the ports published through the load balancer.

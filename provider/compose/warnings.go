@@ -257,7 +257,6 @@ func ignoredFeatureWarnings(svc types.ServiceConfig) []Diagnostic {
 	add(len(svc.ExtraHosts) > 0, "extra_hosts", "extra_hosts is ignored: host names resolve through DNS")
 	add(len(svc.Tmpfs) > 0, "tmpfs", "tmpfs mounts are ignored")
 	add(len(svc.Sysctls) > 0, "sysctls", "sysctls are ignored")
-	add(len(svc.Ulimits) > 0, "ulimits", "ulimits are ignored")
 	add(svc.Pid != "", "pid", "pid is ignored")
 	add(svc.Ipc != "", "ipc", "ipc is ignored")
 	add(svc.ReadOnly, "read_only", "read_only is ignored: the root file system stays writable")

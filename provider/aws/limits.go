@@ -4,7 +4,10 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
+	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
 )
 
@@ -23,13 +26,38 @@ var iamPolicyARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::(\d{12}|aws):
 // resource id), so that the error can say which cloud the entry is for.
 var azureRole = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|/providers/Microsoft\.Authorization/roleDefinitions/`)
 
+// ecsUlimits are the ulimit names ECS takes: the UlimitName enum of
+// botocore's ECS model (provider/cloudrules), the valid values of
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html.
+func ecsUlimits() []string {
+	r, _ := cloudrules.For("aws:ecs/taskDefinition:TaskDefinition")
+	for _, sr := range r.Strings {
+		if sr.Path == "containerDefinitions(json)[].ulimits[].name" {
+			return sr.Enum
+		}
+	}
+	return nil
+}
+
 // CheckLimits reports, all at once, what a compose file asks that this
-// provider does not deploy on AWS: today, x-defang-policies entries that are
-// not IAM policy ARNs. An Azure role would otherwise reach IAM only at
-// deploy time, as an AttachRolePolicy failure half-way through an update.
+// provider does not deploy on AWS: x-defang-policies entries that are not
+// IAM policy ARNs, and ulimits ECS does not take. Either would otherwise
+// reach AWS only at deploy time, as a failure half-way through an update.
 func CheckLimits(project *compose.Project) error {
 	var errs compose.Errors
+	names := ecsUlimits()
 	for _, s := range project.Services {
+		for _, u := range s.Ulimits {
+			field := "ulimits." + u.Name
+			switch {
+			case !slices.Contains(names, u.Name):
+				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: field,
+					Message: fmt.Sprintf("ECS has no ulimit %q; it takes %s", u.Name, strings.Join(names, ", "))})
+			case u.Soft > u.Hard:
+				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: field,
+					Message: fmt.Sprintf("the soft limit %d is above the hard limit %d", u.Soft, u.Hard)})
+			}
+		}
 		for _, p := range s.Policies {
 			switch {
 			case iamPolicyARN.MatchString(p):
