@@ -47,6 +47,9 @@ func CheckLimits(project *compose.Project) error {
 	var errs compose.Errors
 	names := ecsUlimits()
 	for _, s := range project.Services {
+		if !runsContainer(s) {
+			continue // no container: its ulimits and policies are not used
+		}
 		for _, u := range s.Ulimits {
 			field := "ulimits." + u.Name
 			switch {

@@ -290,7 +290,9 @@ func CheckLimits(project *compose.Project) error {
 					Message: fmt.Sprintf("UDP port %d: Azure Container Apps carry TCP only", p.Target)})
 			}
 		}
-		errs = append(errs, policyErrors(s)...)
+		if runsContainer(s) {
+			errs = append(errs, policyErrors(s)...)
+		}
 		if s.GPUs > 0 && runsContainer(s) {
 			errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "deploy.resources.reservations.devices",
 				Message: "GPUs: the Container Apps consumption profile has none; deploy GPU services on AWS"})

@@ -114,6 +114,12 @@ func serviceExtensions(svc types.ServiceConfig) (extensions, []Diagnostic, []Dia
 			fail("provider.type", "provider type %q is not supported; only \"model\" is", pv.Type)
 		}
 	}
+	// A managed store or a model provider runs no container of its own, so
+	// there is no identity for the grants to reach.
+	if len(ext.Policies) > 0 && (len(managed) > 0 || ext.ProviderModel != "") {
+		warns = append(warns, Diagnostic{Service: svc.Name, Field: extPolicies,
+			Message: "x-defang-policies is ignored: a managed store or model provider service runs no container to grant them to"})
+	}
 	return ext, errs, warns
 }
 

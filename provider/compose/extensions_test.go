@@ -186,3 +186,24 @@ func TestUlimitsAndShmSize(t *testing.T) {
 		t.Errorf("compose warns about ulimits: %s", d)
 	}
 }
+
+// A managed store or a model provider runs no container of ours, so it has
+// no identity to grant policies to: x-defang-policies there warns.
+func TestPoliciesOnServicesWithoutAContainer(t *testing.T) {
+	yaml := `
+services:
+  db:
+    image: postgres:16
+    x-defang-postgres: true
+    x-defang-policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+  llm:
+    provider: {type: model, options: {model: ai/smollm2}}
+    x-defang-policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+`
+	_, warns := mustLoad(t, yaml)
+	for _, service := range []string{"db", "llm"} {
+		if _, ok := find(warns, service, extPolicies, "ignored"); !ok {
+			t.Errorf("want a warning for %s, got:\n%s", service, diagStrings(warns))
+		}
+	}
+}
