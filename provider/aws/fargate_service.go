@@ -65,6 +65,12 @@ type FargateServiceArgs struct {
 	// TaskPolicy is an IAM policy document (JSON) granted to the task role,
 	// e.g. Bedrock invoke rights for x-defang-llm. Go callers only.
 	TaskPolicy pulumi.StringInput
+	// PolicyArns are managed IAM policies attached to the task role (a
+	// service's x-defang-policies). Go callers only.
+	PolicyArns []string
+	// Ulimits are the container's compose ulimits (names as ECS takes
+	// them: CheckLimits refuses others). Go callers only.
+	Ulimits []compose.Ulimit
 	// CapacityProviderName is the ECS capacity provider of the service's
 	// GpuCapacity, required when Container.Gpus > 0 (the capacity provider
 	// must already be associated with the cluster: pass that association in
@@ -196,6 +202,21 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			return nil, err
 		}
 	}
+	// The service starts after its grants, so that its first tasks do not
+	// fail for want of the permissions they were given.
+	after := append([]pulumi.Resource{}, args.After...)
+	for _, arn := range args.PolicyArns {
+		if !iamPolicyARN.MatchString(arn) {
+			return nil, fmt.Errorf("service %q: x-defang-policies: %q is not an IAM policy ARN", args.ServiceName, arn)
+		}
+		att, err := iam.NewRolePolicyAttachment(ctx, policyAttachmentName(name, arn), &iam.RolePolicyAttachmentArgs{
+			Role: taskRole.Name, PolicyArn: pulumi.String(arn),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		after = append(after, att)
+	}
 	resolved := pulumi.StringMap{}.ToStringMapOutput()
 	if args.ResolvedEnvironment != nil {
 		resolved = args.ResolvedEnvironment.ToStringMapOutput()
@@ -210,7 +231,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			for k, val := range v[4].(map[string]string) {
 				withResolved.Environment[k] = val
 			}
-			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string))
+			return containerDefinitions(args.ServiceName, withResolved, v[0].(string), v[1].(map[string]string), v[2].(string), v[3].(string), args.Ulimits)
 		}).(pulumi.StringOutput)
 	arch := "X86_64"
 	if isArm64(spec.Platform) {
@@ -352,7 +373,7 @@ func NewFargateService(ctx *pulumi.Context, name string, args FargateServiceArgs
 			&ecs.ServiceOrderedPlacementStrategyArgs{Type: pulumi.String("spread"), Field: pulumi.String("attribute:ecs.availability-zone")},
 		}
 	}
-	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(args.After)}
+	serviceOpts := []pulumi.ResourceOption{parent, pulumi.DependsOn(after)}
 	if args.Autoscaling {
 		// The autoscaler owns the task count: an `up` must not reset it to
 		// the replica count (the autoscaling minimum follows replicas).
@@ -567,11 +588,21 @@ type containerDefinition struct {
 	LogConfiguration logConfiguration `json:"logConfiguration"`
 	// ResourceRequirements reserves GPUs (EC2 only).
 	ResourceRequirements []resourceRequirement `json:"resourceRequirements,omitempty"`
+	Ulimits              []ulimit              `json:"ulimits,omitempty"`
+}
+
+// ulimit is an ECS Ulimit
+// (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Ulimit.html),
+// which Fargate tasks take.
+type ulimit struct {
+	Name      string `json:"name"`
+	SoftLimit int    `json:"softLimit"`
+	HardLimit int    `json:"hardLimit"`
 }
 
 // containerDefinitions renders the task's container definition JSON, sorted
 // so that the same service always gives the same bytes.
-func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string) (string, error) {
+func containerDefinitions(service string, spec ContainerSpec, image string, secrets map[string]string, region, logGroup string, ulimits []compose.Ulimit) (string, error) {
 	def := containerDefinition{
 		Name: containerName(service), Image: image, Essential: true,
 		Command: spec.Command, EntryPoint: spec.Entrypoint, WorkingDirectory: spec.WorkingDir, User: spec.User,
@@ -583,6 +614,9 @@ func containerDefinitions(service string, spec ContainerSpec, image string, secr
 	}
 	for _, k := range sortedKeys(spec.Environment) {
 		def.Environment = append(def.Environment, kv{k, spec.Environment[k]})
+	}
+	for _, u := range ulimits {
+		def.Ulimits = append(def.Ulimits, ulimit{Name: u.Name, SoftLimit: u.Soft, HardLimit: u.Hard})
 	}
 	for _, k := range sortedKeys(secrets) {
 		def.Secrets = append(def.Secrets, secretRef{k, secrets[k]})

@@ -61,6 +61,9 @@ func PrivateDomain(projectName, stack string) string {
 
 // Deploy creates the AWS resources of a compose project under parent.
 func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Project, opts Options) (*Result, error) {
+	if err := CheckLimits(project); err != nil {
+		return nil, err
+	}
 	if project.IsEmpty() {
 		// Nothing to run, so nothing to pay for: not even a network.
 		empty := pulumi.String("").ToStringOutput()
@@ -226,6 +229,8 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		args.TaskPolicy = llm.taskPolicy(ctx, s.Name, region, parent)
 		args.Autoscaling = s.Autoscaling
+		args.PolicyArns = s.Policies
+		args.Ulimits = s.Ulimits
 		if provider, ok := gpuCapacity[s.Name]; ok {
 			args.CapacityProviderName = provider
 		}

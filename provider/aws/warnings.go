@@ -25,6 +25,12 @@ func Warnings(project *compose.Project, m mode.Mode, domain string) []compose.Di
 			out = append(out, compose.Diagnostic{Service: s.Name, Field: "platform",
 				Message: "linux/arm64 runs on Fargate (on demand) in affordable mode, not on Fargate Spot, which runs X86_64 tasks only: it costs more than on Spot; use linux/amd64 to run on Spot"})
 		}
+		if s.ShmSizeBytes > 0 {
+			// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinuxParameters.html:
+			// sharedMemorySize "is not supported for tasks using the Fargate launch type".
+			out = append(out, compose.Diagnostic{Service: s.Name, Field: "shm_size",
+				Message: "shm_size is ignored: Fargate tasks cannot size /dev/shm (ECS linuxParameters.sharedMemorySize is not supported on Fargate)"})
+		}
 		if domain == "" {
 			out = append(out, plainHTTPWarnings(s)...)
 		}

@@ -306,6 +306,8 @@ func planContainerApp(args ContainerAppArgs, m mode.Mode) (*appPlan, error) {
 		return fail("deploy.resources.reservations.devices",
 			fmt.Errorf("%d GPUs requested: Container Apps on the Consumption workload profile have no GPUs", spec.Gpus))
 	}
+	// "Azure Container Apps supports any Linux-based x86-64 (linux/amd64)
+	// container image" and no other (https://learn.microsoft.com/azure/container-apps/containers).
 	if spec.Platform != "" && spec.Platform != "linux/amd64" {
 		return fail("platform", fmt.Errorf("Container Apps run linux/amd64 images only, not %s", spec.Platform))
 	}

@@ -150,6 +150,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 	}
 
 	containerApps := map[string]*ContainerApp{}
+	// groupID is the resource group's ARM id, the scope of x-defang-policies
+	// grants, read once when a service has some.
+	var groupID *pulumi.StringOutput
 	endpoints := pulumi.StringMap{}
 	var dnsRecords []spec.DnsRecordArrayOutput
 	for _, s := range compose.OrderByDependencies(project.Services) {
@@ -201,6 +204,19 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		}
 		containerApps[s.Name] = app
 		dnsRecords = append(dnsRecords, app.DnsRecords)
+		if len(s.Policies) > 0 {
+			if groupID == nil {
+				sub, err := subscriptionID(ctx, parent)
+				if err != nil {
+					return nil, err
+				}
+				id := pulumi.Sprintf("/subscriptions/%s/resourceGroups/%s", sub, group)
+				groupID = &id
+			}
+			if err := grantPolicies(ctx, name+"-"+compose.DNSLabel(s.Name), s, app, *groupID, parentOpt); err != nil {
+				return nil, err
+			}
+		}
 
 		info := spec.ServiceInfo{Kind: spec.KindWorker, Image: image, PrivateHostname: pulumi.String("").ToStringOutput(),
 			Urls: pulumi.StringArray{}.ToStringArrayOutput()}
@@ -280,6 +296,9 @@ func CheckLimits(project *compose.Project) error {
 				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "ports",
 					Message: fmt.Sprintf("UDP port %d: Azure Container Apps carry TCP only", p.Target)})
 			}
+		}
+		if runsContainer(s) {
+			errs = append(errs, policyErrors(s)...)
 		}
 		if s.GPUs > 0 && runsContainer(s) {
 			errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "deploy.resources.reservations.devices",

@@ -27,6 +27,17 @@ func Warnings(project *compose.Project) []compose.Diagnostic {
 		if !runsContainer(s) {
 			continue
 		}
+		// The Container Apps container (properties.template.containers[],
+		// https://learn.microsoft.com/azure/container-apps/containers) has
+		// no setting for either.
+		if len(s.Ulimits) > 0 {
+			out = append(out, compose.Diagnostic{Service: s.Name, Field: "ulimits",
+				Message: "ulimits are ignored: Container Apps containers run with the platform's limits"})
+		}
+		if s.ShmSizeBytes > 0 {
+			out = append(out, compose.Diagnostic{Service: s.Name, Field: "shm_size",
+				Message: "shm_size is ignored: Container Apps cannot size /dev/shm"})
+		}
 		ports := containerPorts(s)
 		plan, err := planIngress(ports)
 		if err != nil || plan == nil || !plan.isHTTP() {

@@ -47,6 +47,7 @@ var botocoreFields = []botocoreField{
 	{Token: "aws:ecs/taskDefinition:TaskDefinition", Path: "containerDefinitions(json)[].logConfiguration.logDriver", Source: "botocore 1.44.5 ecs 2014-11-13 LogConfiguration.logDriver (LogDriver)", Constrained: true},
 	{Token: "aws:ecs/taskDefinition:TaskDefinition", Path: "containerDefinitions(json)[].dependsOn[].condition", Source: "botocore 1.44.5 ecs 2014-11-13 ContainerDependency.condition (ContainerCondition)", Constrained: true},
 	{Token: "aws:ecs/taskDefinition:TaskDefinition", Path: "containerDefinitions(json)[].resourceRequirements[].type", Source: "botocore 1.44.5 ecs 2014-11-13 ResourceRequirement.type (ResourceType)", Constrained: true},
+	{Token: "aws:ecs/taskDefinition:TaskDefinition", Path: "containerDefinitions(json)[].ulimits[].name", Source: "botocore 1.44.5 ecs 2014-11-13 Ulimit.name (UlimitName)", Constrained: true},
 	{Token: "aws:ecs/service:Service", Path: "name", Source: "botocore 1.44.5 ecs 2014-11-13 CreateServiceRequest.serviceName (String)", Constrained: false},
 	{Token: "aws:ecs/service:Service", Path: "launchType", Source: "botocore 1.44.5 ecs 2014-11-13 CreateServiceRequest.launchType (LaunchType)", Constrained: true},
 	{Token: "aws:ecs/service:Service", Path: "schedulingStrategy", Source: "botocore 1.44.5 ecs 2014-11-13 CreateServiceRequest.schedulingStrategy (SchedulingStrategy)", Constrained: true},
@@ -244,6 +245,7 @@ func init() {
 		{Path: "containerDefinitions(json)[].logConfiguration.logDriver", Enum: []string{"json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "awsfirelens"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 LogConfiguration.logDriver (LogDriver)"},
 		{Path: "containerDefinitions(json)[].dependsOn[].condition", Enum: []string{"START", "COMPLETE", "SUCCESS", "HEALTHY"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 ContainerDependency.condition (ContainerCondition)"},
 		{Path: "containerDefinitions(json)[].resourceRequirements[].type", Enum: []string{"GPU", "InferenceAccelerator", "NeuronDevice"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 ResourceRequirement.type (ResourceType)"},
+		{Path: "containerDefinitions(json)[].ulimits[].name", Enum: []string{"core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"}, Style: StyleAWSAPI, Source: "botocore 1.44.5 ecs 2014-11-13 Ulimit.name (UlimitName)"},
 	}})
 	Register(TypeRules{Token: "aws:iam/instanceProfile:InstanceProfile", Strings: []StringRule{
 		{Path: "name", Min: 1, Max: 128, Pattern: regexp.MustCompile(`^(?:[\w+=,.@-]+)$`), Style: StyleAWSAPI, Source: "botocore 1.44.5 iam 2010-05-08 CreateInstanceProfileRequest.InstanceProfileName (instanceProfileNameType)"},

@@ -66,16 +66,18 @@ func (b *builder) build() *Project {
 func (b *builder) service(svc types.ServiceConfig) *Service {
 	projectDir := b.cp.WorkingDir
 	s := &Service{
-		Name:       svc.Name,
-		Image:      svc.Image,
-		Command:    copyStrings(svc.Command),
-		Entrypoint: copyStrings(svc.Entrypoint),
-		WorkingDir: svc.WorkingDir,
-		User:       svc.User,
-		DomainName: svc.DomainName,
-		Platform:   svc.Platform,
-		DependsOn:  dependsOn(svc, b.cp),
-		Networks:   serviceNetworks(svc),
+		Name:         svc.Name,
+		Image:        svc.Image,
+		Command:      copyStrings(svc.Command),
+		Entrypoint:   copyStrings(svc.Entrypoint),
+		WorkingDir:   svc.WorkingDir,
+		User:         svc.User,
+		DomainName:   svc.DomainName,
+		Platform:     svc.Platform,
+		DependsOn:    dependsOn(svc, b.cp),
+		Networks:     serviceNetworks(svc),
+		Ulimits:      ulimits(svc),
+		ShmSizeBytes: int64(svc.ShmSize),
 	}
 	if svc.StopGracePeriod != nil {
 		s.StopGracePeriodSeconds = durationSeconds(*svc.StopGracePeriod)
@@ -95,6 +97,7 @@ func (b *builder) service(svc types.ServiceConfig) *Service {
 	b.warn(extWarns...)
 	s.Postgres, s.Redis, s.Mongo = ext.Postgres, ext.Redis, ext.Mongo
 	s.LLM, s.Autoscaling, s.ProviderModel = ext.LLM, ext.Autoscaling, ext.ProviderModel
+	s.Policies = ext.Policies
 	s.Models = serviceModels(svc)
 
 	// Environment, with config references resolved from the raw model.
@@ -130,6 +133,24 @@ func (b *builder) service(svc types.ServiceConfig) *Service {
 	b.fail(domainnameErrors(s)...)
 	b.warn(serviceWarnings(svc, s)...)
 	return s
+}
+
+// ulimits lists a service's ulimits by name; a single value is both the
+// soft and the hard limit, as in Docker.
+func ulimits(svc types.ServiceConfig) []Ulimit {
+	var out []Ulimit
+	for _, name := range sortedKeys(svc.Ulimits) {
+		u := svc.Ulimits[name]
+		if u == nil {
+			continue
+		}
+		soft, hard := u.Soft, u.Hard
+		if u.Single != 0 {
+			soft, hard = u.Single, u.Single
+		}
+		out = append(out, Ulimit{Name: name, Soft: soft, Hard: hard})
+	}
+	return out
 }
 
 func copyStrings(in []string) []string {

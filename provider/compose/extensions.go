@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -15,12 +16,14 @@ const (
 	extMongo       = "x-defang-mongodb"
 	extLLM         = "x-defang-llm"
 	extAutoscaling = "x-defang-autoscaling"
+	extPolicies    = "x-defang-policies"
 )
 
 // supportedExtensions are the `x-` keys a service may carry without a
 // warning.
 var supportedExtensions = map[string]bool{
 	extPostgres: true, extRedis: true, extMongo: true, extLLM: true, extAutoscaling: true,
+	extPolicies: true,
 }
 
 // extensions is what a service's extensions and `provider:` make of it.
@@ -28,6 +31,7 @@ type extensions struct {
 	Postgres, Redis, Mongo *ManagedStore
 	LLM, Autoscaling       bool
 	ProviderModel          string
+	Policies               []string
 }
 
 // serviceExtensions reads the Defang extensions and the compose `provider:`
@@ -84,6 +88,14 @@ func serviceExtensions(svc types.ServiceConfig) (extensions, []Diagnostic, []Dia
 		*flag.target = b
 	}
 
+	if v, ok := svc.Extensions[extPolicies]; ok {
+		policies, problems := parsePolicies(v)
+		for _, p := range problems {
+			fail(extPolicies, "%s", p)
+		}
+		ext.Policies = policies
+	}
+
 	if pv := svc.Provider; pv != nil {
 		switch pv.Type {
 		case "model":
@@ -102,7 +114,62 @@ func serviceExtensions(svc types.ServiceConfig) (extensions, []Diagnostic, []Dia
 			fail("provider.type", "provider type %q is not supported; only \"model\" is", pv.Type)
 		}
 	}
+	// A managed store or a model provider runs no container of its own, so
+	// there is no identity for the grants to reach.
+	if len(ext.Policies) > 0 && (len(managed) > 0 || ext.ProviderModel != "") {
+		warns = append(warns, Diagnostic{Service: svc.Name, Field: extPolicies,
+			Message: "x-defang-policies is ignored: a managed store or model provider service runs no container to grant them to"})
+	}
 	return ext, errs, warns
+}
+
+// parsePolicies reads x-defang-policies as Defang does: a list of strings,
+// or one string (what `x-defang-policies: ${POLICIES}` becomes once
+// interpolated), each split at commas, trimmed, blanks dropped. It returns
+// the entries sorted and without duplicates (each is one grant, and the
+// model's slices are sorted) and the problems with the value. What an entry
+// must look like is the cloud's business (an IAM policy ARN, an Azure role
+// definition): this layer only refuses what no cloud can take. An entry
+// that still holds `${` came from an escaped `$${...}` or a variable
+// interpolation could not see; policies are not read from config, so it
+// would reach the cloud as text.
+func parsePolicies(v any) ([]string, []string) {
+	var raw []string
+	var problems []string
+	switch t := v.(type) {
+	case nil:
+	case string:
+		raw = []string{t}
+	case []any:
+		for i, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				problems = append(problems, fmt.Sprintf("entry %d must be a string (got %v)", i, e))
+				continue
+			}
+			raw = append(raw, s)
+		}
+	default:
+		return nil, []string{fmt.Sprintf("must be a list of policies or a comma-separated string (got %v)", v)}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range raw {
+		for _, e := range strings.Split(r, ",") {
+			e = strings.TrimSpace(e)
+			if e == "" || seen[e] {
+				continue
+			}
+			seen[e] = true
+			if strings.Contains(e, "${") {
+				problems = append(problems, fmt.Sprintf("entry %q holds an unresolved variable: policies are not read from config; set the variable in .env or in the Project's variables", e))
+				continue
+			}
+			out = append(out, e)
+		}
+	}
+	sort.Strings(out)
+	return out, problems
 }
 
 // parseManagedStore reads a managed store extension: true, false (not

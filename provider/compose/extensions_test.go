@@ -115,3 +115,95 @@ services:
 		t.Errorf("ServiceRefs = %v: the LLM gateway of a model provider is reachable", got)
 	}
 }
+
+// TestPolicies: x-defang-policies is known (no warning), read as a list or
+// a comma-separated string, sorted and distinct; an entry that is not a
+// string or still holds `${...}` is an error naming the service and entry.
+func TestPolicies(t *testing.T) {
+	yaml := `
+services:
+  list:
+    image: x
+    x-defang-policies:
+      - arn:aws:iam::aws:policy/ReadOnlyAccess
+      - " arn:aws:iam::123456789012:policy/team/App, arn:aws:iam::aws:policy/ReadOnlyAccess "
+      - ""
+  scalar:
+    image: x
+    x-defang-policies: ${POLICIES}
+  none:
+    image: x
+`
+	p, warns := mustLoad(t, yaml, func(o *LoadOptions) {
+		o.Variables = map[string]string{"POLICIES": "acdd72a7-3c7f-4df0-9aa1-d59ef6e1f8d1,Reader"}
+	})
+	if d, ok := find(warns, "list", extPolicies, ""); ok {
+		t.Errorf("x-defang-policies warns: %s", d)
+	}
+	if got, want := p.Service("list").Policies, []string{"arn:aws:iam::123456789012:policy/team/App", "arn:aws:iam::aws:policy/ReadOnlyAccess"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("list policies = %q, want %q", got, want)
+	}
+	if got, want := p.Service("scalar").Policies, []string{"Reader", "acdd72a7-3c7f-4df0-9aa1-d59ef6e1f8d1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("scalar policies = %q, want %q", got, want)
+	}
+	if got := p.Service("none").Policies; got != nil {
+		t.Errorf("none policies = %q", got)
+	}
+
+	bad := `
+services:
+  app:
+    image: x
+    x-defang-policies: ['$${ROLE}', 3]
+  other:
+    image: x
+    x-defang-policies: {a: b}
+`
+	_, _, err := loadYAML(t, bad)
+	errs := errorsOf(t, err)
+	for _, want := range []struct{ service, substr string }{
+		{"app", `entry "${ROLE}" holds an unresolved variable`},
+		{"app", "entry 1 must be a string"},
+		{"other", "must be a list of policies"},
+	} {
+		if _, ok := find(errs, want.service, extPolicies, want.substr); !ok {
+			t.Errorf("want an error for %s %s containing %q, got:\n%s", want.service, extPolicies, want.substr, diagStrings(errs))
+		}
+	}
+}
+
+// TestUlimitsAndShmSize: ulimits are kept (a single value is both limits),
+// sorted by name, with the service's shm_size; whether a cloud honours them
+// is the cloud's to say, so the compose layer does not warn.
+func TestUlimitsAndShmSize(t *testing.T) {
+	p, warns := mustLoad(t, svc("    shm_size: 1g\n    ulimits: {nproc: 65535, nofile: {soft: 20000, hard: 40000}}\n"))
+	app := p.Service("app")
+	want := []Ulimit{{Name: "nofile", Soft: 20000, Hard: 40000}, {Name: "nproc", Soft: 65535, Hard: 65535}}
+	if !reflect.DeepEqual(app.Ulimits, want) || app.ShmSizeBytes != 1<<30 {
+		t.Errorf("ulimits %+v shm %d", app.Ulimits, app.ShmSizeBytes)
+	}
+	if d, ok := find(warns, "app", "ulimits", ""); ok {
+		t.Errorf("compose warns about ulimits: %s", d)
+	}
+}
+
+// A managed store or a model provider runs no container of ours, so it has
+// no identity to grant policies to: x-defang-policies there warns.
+func TestPoliciesOnServicesWithoutAContainer(t *testing.T) {
+	yaml := `
+services:
+  db:
+    image: postgres:16
+    x-defang-postgres: true
+    x-defang-policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+  llm:
+    provider: {type: model, options: {model: ai/smollm2}}
+    x-defang-policies: [arn:aws:iam::aws:policy/ReadOnlyAccess]
+`
+	_, warns := mustLoad(t, yaml)
+	for _, service := range []string{"db", "llm"} {
+		if _, ok := find(warns, service, extPolicies, "ignored"); !ok {
+			t.Errorf("want a warning for %s, got:\n%s", service, diagStrings(warns))
+		}
+	}
+}

@@ -113,10 +113,24 @@ type Service struct {
 	ProviderModel string
 	// Autoscaling is `x-defang-autoscaling: true`.
 	Autoscaling bool
+	// Policies are the `x-defang-policies` entries, sorted and distinct:
+	// what the service's identity is granted (IAM policy ARNs on AWS, role
+	// definitions on Azure). The cloud packages check that each is theirs.
+	Policies []string
 	// Models the service uses (service-level `models:`), sorted by model name.
 	Models []ServiceModel
 	// Platform is the compose `platform:` (e.g. linux/arm64), empty when unset.
 	Platform string
+	// Ulimits are the compose `ulimits:`, sorted by name.
+	Ulimits []Ulimit
+	// ShmSizeBytes is the service's `shm_size` (its /dev/shm), 0 when unset.
+	ShmSizeBytes int64
+}
+
+// Ulimit is one compose ulimit; a single value is both limits.
+type Ulimit struct {
+	Name       string
+	Soft, Hard int
 }
 
 // IngressPorts returns the ports published through the load balancer.

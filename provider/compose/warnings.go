@@ -228,7 +228,7 @@ func extensionWarnings(svc types.ServiceConfig) []Diagnostic {
 	for _, k := range sortedKeys(svc.Extensions) {
 		if strings.HasPrefix(k, "x-") && !supportedExtensions[k] {
 			out = append(out, Diagnostic{Service: svc.Name, Field: k,
-				Message: fmt.Sprintf("unknown extension %s is ignored; supported: %s, %s, %s, %s, %s", k, extPostgres, extRedis, extMongo, extLLM, extAutoscaling)})
+				Message: fmt.Sprintf("unknown extension %s is ignored; supported: %s, %s, %s, %s, %s, %s", k, extPostgres, extRedis, extMongo, extLLM, extAutoscaling, extPolicies)})
 		}
 	}
 	return out
@@ -258,7 +258,6 @@ func ignoredFeatureWarnings(svc types.ServiceConfig) []Diagnostic {
 	add(len(svc.ExtraHosts) > 0, "extra_hosts", "extra_hosts is ignored: host names resolve through DNS")
 	add(len(svc.Tmpfs) > 0, "tmpfs", "tmpfs mounts are ignored")
 	add(len(svc.Sysctls) > 0, "sysctls", "sysctls are ignored")
-	add(len(svc.Ulimits) > 0, "ulimits", "ulimits are ignored")
 	add(svc.Pid != "", "pid", "pid is ignored")
 	add(svc.Ipc != "", "ipc", "ipc is ignored")
 	add(svc.ReadOnly, "read_only", "read_only is ignored: the root file system stays writable")

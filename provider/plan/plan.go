@@ -23,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/DefangLabs/pulumi-defang/provider"
+	"github.com/DefangLabs/pulumi-defang/provider/aws"
 	"github.com/DefangLabs/pulumi-defang/provider/azure"
 	"github.com/DefangLabs/pulumi-defang/provider/cloudrules"
 	"github.com/DefangLabs/pulumi-defang/provider/compose"
@@ -149,6 +150,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		if err := azure.CheckLimits(project); err != nil {
 			return nil, err
 		}
+	} else if err := aws.CheckLimits(project); err != nil {
+		return nil, err
 	}
 
 	inputs := map[string]property.Value{

@@ -57,6 +57,7 @@ MAPPING = [
     ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions(json)[].logConfiguration.logDriver", "ecs", "2014-11-13", "LogConfiguration.logDriver"),
     ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions(json)[].dependsOn[].condition", "ecs", "2014-11-13", "ContainerDependency.condition"),
     ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions(json)[].resourceRequirements[].type", "ecs", "2014-11-13", "ResourceRequirement.type"),
+    ("aws:ecs/taskDefinition:TaskDefinition", "containerDefinitions(json)[].ulimits[].name", "ecs", "2014-11-13", "Ulimit.name"),
     ("aws:ecs/service:Service", "name", "ecs", "2014-11-13", "CreateServiceRequest.serviceName"),
     ("aws:ecs/service:Service", "launchType", "ecs", "2014-11-13", "CreateServiceRequest.launchType"),
     ("aws:ecs/service:Service", "schedulingStrategy", "ecs", "2014-11-13", "CreateServiceRequest.schedulingStrategy"),
