@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -20,12 +21,16 @@ type IngressTarget struct {
 	Port          int    `pulumi:"port"`
 	PublishedPort int    `pulumi:"publishedPort,optional"`
 	// AppProtocol is http, http2 or grpc (ALB) or tcp (NLB).
-	AppProtocol     string `pulumi:"appProtocol,optional"`
+	AppProtocol string `pulumi:"appProtocol,optional"`
+	// Protocol is tcp (the default) or udp (NLB).
+	Protocol        string `pulumi:"protocol,optional"`
 	HealthCheckPath string `pulumi:"healthCheckPath,optional"`
 	// HealthCheckIntervalSeconds etc. come from the compose healthcheck.
 	HealthCheckIntervalSeconds int `pulumi:"healthCheckIntervalSeconds,optional"`
 	HealthCheckTimeoutSeconds  int `pulumi:"healthCheckTimeoutSeconds,optional"`
 	HealthCheckRetries         int `pulumi:"healthCheckRetries,optional"`
+	// HealthCheckPort is the TCP port a UDP target is probed on.
+	HealthCheckPort int `pulumi:"healthCheckPort,optional"`
 	// DomainName is the service's compose `domainname:`, on every target of
 	// that service.
 	DomainName string `pulumi:"domainName,optional"`
@@ -40,6 +45,8 @@ func (t *IngressTarget) Annotate(a infer.Annotator) {
 	a.Describe(&t.HealthCheckIntervalSeconds, "Seconds between probes (5-300).")
 	a.Describe(&t.HealthCheckTimeoutSeconds, "Probe timeout in seconds (2-120, below the interval).")
 	a.Describe(&t.HealthCheckRetries, "Failed probes before a target is unhealthy (2-10).")
+	a.Describe(&t.Protocol, "tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).")
+	a.Describe(&t.HealthCheckPort, "For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.")
 	a.Describe(&t.DomainName, "The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).")
 }
 
@@ -53,7 +60,11 @@ func (t IngressTarget) published() int {
 	return t.Port
 }
 
-func (t IngressTarget) isTCP() bool { return t.AppProtocol == "tcp" }
+// isTCP is true for a target of the network load balancer: a raw TCP port
+// (app_protocol tcp) or a UDP port.
+func (t IngressTarget) isTCP() bool { return t.AppProtocol == "tcp" || t.isUDP() }
+
+func (t IngressTarget) isUDP() bool { return t.Protocol == "udp" }
 
 // isHTTP1 is true for a plain HTTP target, the only kind an HTTP listener
 // can serve; http2 and grpc targets need the HTTPS listener.
@@ -217,11 +228,24 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 		default:
 			return nil, fmt.Errorf("service %q: port %d: appProtocol %q is not one of http, http2, grpc, tcp", t.Service, t.Port, t.AppProtocol)
 		}
+		switch t.Protocol {
+		case "", "tcp":
+		case "udp":
+			if t.AppProtocol != "" && t.AppProtocol != "tcp" {
+				return nil, fmt.Errorf("service %q: port %d/udp: appProtocol %q needs a TCP port", t.Service, t.Port, t.AppProtocol)
+			}
+		default:
+			return nil, fmt.Errorf("service %q: port %d: protocol %q is not tcp or udp", t.Service, t.Port, t.Protocol)
+		}
 		if t.isTCP() {
 			tcpTargets = append(tcpTargets, t)
 		} else {
 			httpTargets = append(httpTargets, t)
 		}
+	}
+	nlbTargets, err := mergeNLBTargets(tcpTargets, httpTargets)
+	if err != nil {
+		return nil, err
 	}
 	domain := ""
 	if args.Domain != "" {
@@ -259,21 +283,21 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			return nil, err
 		}
 	}
-	if len(tcpTargets) > 0 {
-		sg, balancer, err := newBalancer(ctx, name, "nlb", "network", args, publishedPorts(tcpTargets), parent)
+	if len(nlbTargets) > 0 {
+		sg, balancer, err := newBalancer(ctx, name, "nlb", "network", args, nlbListenerPorts(nlbTargets), parent)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range tcpTargets {
+		for _, t := range nlbTargets {
 			tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
-			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
+			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t.IngressTarget, t.nlbProtocol()), parent)
 			if err != nil {
 				return nil, err
 			}
 			listener, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
 				LoadBalancerArn: balancer.Arn,
 				Port:            pulumi.Int(t.published()),
-				Protocol:        pulumi.String("TCP"),
+				Protocol:        pulumi.String(t.nlbProtocol()),
 				DefaultActions:  forward(tg),
 			}, parent)
 			if err != nil {
@@ -281,7 +305,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			}
 			comp.route(t.key(), listener)
 			tgArns[t.key()] = tg.Arn
-			endpoints[t.key()] = endpointURL("tcp", balancer.DnsName, t.published())
+			endpoints[t.key()] = endpointURL(strings.ToLower(strings.SplitN(t.nlbProtocol(), "_", 2)[0]), balancer.DnsName, t.published())
 		}
 		comp.NlbDnsName = balancer.DnsName
 		comp.NlbSecurityGroupId = sg.ID().ToStringOutput()
@@ -444,7 +468,11 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 		zone = newZoneDNS(name, zoneID, parent)
 	}
 
-	sg, balancer, err := newBalancer(ctx, name, "alb", "application", args, ports, parent)
+	albPorts := make([]listenerPort, len(ports))
+	for i, p := range ports {
+		albPorts[i] = listenerPort{p, "tcp"}
+	}
+	sg, balancer, err := newBalancer(ctx, name, "alb", "application", args, albPorts, parent)
 	if err != nil {
 		return err
 	}
@@ -455,7 +483,7 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	tgs := map[string]*lb.TargetGroup{}
 	for _, t := range httpTargets {
 		tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
-		tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
+		tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t, "HTTP"), parent)
 		if err != nil {
 			return err
 		}
@@ -677,9 +705,15 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	return nil
 }
 
+// listenerPort is a listener port and the IP protocol it receives.
+type listenerPort struct {
+	port     int
+	protocol string // tcp or udp
+}
+
 // newBalancer creates a load balancer of lbType and its security group,
 // open to the world on the listener ports only.
-func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []int, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
+func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []listenerPort, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
 	names, err := newNamer(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -694,14 +728,20 @@ func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBala
 		return nil, nil, err
 	}
 	// The only rules open to the world: the listener ports.
-	for _, port := range ports {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-%s-%d", name, suffix, port), &vpc.SecurityGroupIngressRuleArgs{
+	// The NLB's security group filters UDP too: a UDP listener needs its
+	// own rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
+	for _, lp := range ports {
+		logical := fmt.Sprintf("%s-%s-%d", name, suffix, lp.port)
+		if lp.protocol != "tcp" {
+			logical += "-" + lp.protocol // TCP rules keep the names they had
+		}
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, logical, &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId: sg.ID(),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
+			IpProtocol:      pulumi.String(lp.protocol),
+			FromPort:        pulumi.Int(lp.port),
+			ToPort:          pulumi.Int(lp.port),
 			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-			Description:     pulumi.Sprintf("Listener port %d", port),
+			Description:     pulumi.Sprintf("Listener port %d/%s", lp.port, lp.protocol),
 		}, parent); err != nil {
 			return nil, nil, err
 		}
@@ -780,16 +820,88 @@ func checkPublishedPorts(targets []IngressTarget) error {
 	return nil
 }
 
-func publishedPorts(targets []IngressTarget) []int {
-	seen := map[int]bool{}
-	var ports []int
-	for _, t := range targets {
-		if !seen[t.published()] {
-			seen[t.published()] = true
-			ports = append(ports, t.published())
+// nlbTarget is one target group of the network load balancer: a TCP port,
+// a UDP port, or both on the same port of the same service (TCP_UDP).
+type nlbTarget struct {
+	IngressTarget
+	tcp, udp bool
+}
+
+// nlbProtocol is the protocol of the target group and its listener.
+func (t nlbTarget) nlbProtocol() string {
+	switch {
+	case t.tcp && t.udp:
+		return "TCP_UDP"
+	case t.udp:
+		return "UDP"
+	}
+	return "TCP"
+}
+
+// mergeNLBTargets pairs a TCP and a UDP target on the same port of a service
+// into one TCP_UDP target group, the only way one listener port takes both
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html).
+// A UDP port whose TCP twin is an HTTP port of the application load balancer
+// is refused: both would be the target "service:port".
+func mergeNLBTargets(nlb, http []IngressTarget) ([]nlbTarget, error) {
+	httpKeys := map[string]bool{}
+	for _, t := range http {
+		httpKeys[t.key()] = true
+	}
+	var out []nlbTarget
+	index := map[string]int{}
+	for _, t := range nlb {
+		if httpKeys[t.key()] {
+			return nil, fmt.Errorf("service %q: ports: port %d is both an HTTP port and a UDP port; set app_protocol: tcp on the TCP port to serve both on one network load balancer listener (TCP_UDP), or use another port", t.Service, t.Port)
+		}
+		i, ok := index[t.key()]
+		if !ok {
+			i = len(out)
+			index[t.key()] = i
+			out = append(out, nlbTarget{IngressTarget: t})
+		}
+		if t.isUDP() {
+			out[i].udp = true
+			// Keep the UDP target's health check port and published port.
+			out[i].HealthCheckPort, out[i].HealthCheckPath = t.HealthCheckPort, t.HealthCheckPath
+		} else {
+			out[i].tcp = true
+		}
+		if out[i].tcp && out[i].udp && out[i].published() != t.published() {
+			return nil, fmt.Errorf("service %q: ports: port %d is published on %d over one protocol and %d over the other; a TCP_UDP listener has one port", t.Service, t.Port, out[i].published(), t.published())
 		}
 	}
-	sort.Ints(ports)
+	for _, t := range out {
+		if t.udp && !t.tcp && t.HealthCheckPort == 0 {
+			return nil, fmt.Errorf("service %q: ports: UDP port %d needs a TCP port for the load balancer's health check (a network load balancer checks UDP targets over TCP or HTTP only: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html); add a TCP port, or a healthcheck that curls http://localhost:<port>/", t.Service, t.Port)
+		}
+	}
+	return out, nil
+}
+
+// nlbListenerPorts are the listener ports of the network load balancer with
+// their IP protocols (a TCP_UDP listener receives both).
+func nlbListenerPorts(targets []nlbTarget) []listenerPort {
+	seen := map[listenerPort]bool{}
+	var ports []listenerPort
+	for _, t := range targets {
+		for _, on := range []struct {
+			yes   bool
+			proto string
+		}{{t.tcp, "tcp"}, {t.udp, "udp"}} {
+			lp := listenerPort{t.published(), on.proto}
+			if on.yes && !seen[lp] {
+				seen[lp] = true
+				ports = append(ports, lp)
+			}
+		}
+	}
+	sort.Slice(ports, func(i, j int) bool {
+		if ports[i].port != ports[j].port {
+			return ports[i].port < ports[j].port
+		}
+		return ports[i].protocol < ports[j].protocol
+	})
 	return ports
 }
 
@@ -801,8 +913,9 @@ func endpointURL(scheme string, dns pulumi.StringOutput, port int) pulumi.String
 }
 
 // targetGroupArgs maps a compose healthcheck to the target group's probe,
-// within the ranges that ELB accepts.
-func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupArgs {
+// within the ranges that ELB accepts. protocol is the target group's: HTTP
+// (ALB), or TCP, UDP or TCP_UDP (NLB).
+func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget, protocol string) *lb.TargetGroupArgs {
 	interval := clamp(orDefault(t.HealthCheckIntervalSeconds, 30), 5, 300)
 	timeout := clamp(orDefault(t.HealthCheckTimeoutSeconds, 5), 2, 120)
 	if timeout >= interval {
@@ -815,12 +928,26 @@ func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupA
 		Port:                pulumi.Int(t.Port),
 		DeregistrationDelay: pulumi.Int(30),
 	}
-	if t.isTCP() {
-		args.Protocol = pulumi.String("TCP")
-		args.HealthCheck = &lb.TargetGroupHealthCheckArgs{
+	if protocol != "HTTP" {
+		args.Protocol = pulumi.String(protocol)
+		// A TCP or TCP_UDP target is probed over TCP on its own port. A
+		// UDP-only one cannot be: the load balancer checks UDP targets
+		// over TCP, HTTP or HTTPS only
+		// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html),
+		// so it is probed on the service's health check port: over HTTP on
+		// the compose healthcheck's URL when it has one, else over TCP.
+		hc := &lb.TargetGroupHealthCheckArgs{
 			Protocol: pulumi.String("TCP"), Interval: pulumi.Int(interval),
 			HealthyThreshold: pulumi.Int(threshold), UnhealthyThreshold: pulumi.Int(threshold),
 		}
+		if protocol == "UDP" {
+			hc.Port = pulumi.String(strconv.Itoa(t.HealthCheckPort))
+			if t.HealthCheckPath != "" {
+				hc.Protocol, hc.Path, hc.Matcher = pulumi.String("HTTP"), pulumi.String(t.HealthCheckPath), pulumi.String("200-399")
+				hc.Timeout = pulumi.Int(timeout)
+			}
+		}
+		args.HealthCheck = hc
 		return args
 	}
 	path, matcher := t.HealthCheckPath, "200-399"

@@ -2,6 +2,8 @@ package aws
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -224,6 +226,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
+			args.NlbHealthCheckPorts = nlbHealthCheckPorts(ingressTargets(s))
 			args.TargetGroupArns = balancer.RoutedTargetGroups(s.Name)
 			args.After = append(args.After, balancer.Routes(s.Name)...)
 		}
@@ -307,11 +310,16 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 	for _, port := range s.IngressPorts() {
 		t := IngressTarget{Service: s.Name, Port: int(port.Target), PublishedPort: int(port.Published),
 			AppProtocol: port.AppProtocol, DomainName: s.DomainName}
-		if t.AppProtocol == "" {
+		if port.Protocol == compose.ProtocolUDP {
+			t.Protocol = compose.ProtocolUDP
+			t.HealthCheckPort, t.HealthCheckPath = udpHealthCheck(s, port.Target)
+		} else if t.AppProtocol == "" {
 			t.AppProtocol = compose.AppProtocolHTTP
 		}
 		if hc := s.Healthcheck; hc != nil {
-			if hc.HTTPPath != "" && (hc.HTTPPort == 0 || hc.HTTPPort == port.Target) {
+			if t.Protocol == compose.ProtocolUDP {
+				// Its path, if any, is udpHealthCheck's.
+			} else if hc.HTTPPath != "" && (hc.HTTPPort == 0 || hc.HTTPPort == port.Target) {
 				t.HealthCheckPath = hc.HTTPPath
 			}
 			t.HealthCheckIntervalSeconds = hc.IntervalSeconds
@@ -320,6 +328,44 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 		}
 		out = append(out, t)
 	}
+	return out
+}
+
+// udpHealthCheck is the port (and HTTP path, when there is one) that the
+// network load balancer probes a UDP ingress port of s on: it checks UDP
+// targets over TCP or HTTP only
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html).
+// A TCP ingress port of the network load balancer on the same port makes
+// a TCP_UDP target probed there: 0. Else the compose healthcheck's URL when
+// it names a port, else the service's lowest TCP port; 0 when it has none
+// (the load balancer then says so).
+func udpHealthCheck(s *compose.Service, udpPort uint32) (int, string) {
+	for _, p := range s.Ports {
+		if p.Target == udpPort && p.Protocol == compose.ProtocolTCP && p.Mode == compose.PortModeIngress && p.AppProtocol == compose.AppProtocolTCP {
+			return 0, ""
+		}
+	}
+	if hc := s.Healthcheck; hc != nil && hc.HTTPPath != "" && hc.HTTPPort != 0 {
+		return int(hc.HTTPPort), hc.HTTPPath
+	}
+	for _, p := range s.Ports { // sorted by target
+		if p.Protocol == compose.ProtocolTCP {
+			return int(p.Target), ""
+		}
+	}
+	return 0, ""
+}
+
+// nlbHealthCheckPorts are the TCP ports the network load balancer probes
+// UDP targets of these on, for the service's security group to admit.
+func nlbHealthCheckPorts(targets []IngressTarget) []int {
+	var out []int
+	for _, t := range targets {
+		if t.HealthCheckPort != 0 && !slices.Contains(out, t.HealthCheckPort) {
+			out = append(out, t.HealthCheckPort)
+		}
+	}
+	sort.Ints(out)
 	return out
 }
 
