@@ -190,6 +190,10 @@ export namespace aws {
          */
         healthCheckPath?: pulumi.Input<string | undefined>;
         /**
+         * For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+         */
+        healthCheckPort?: pulumi.Input<number | undefined>;
+        /**
          * Failed probes before a target is unhealthy (2-10).
          */
         healthCheckRetries?: pulumi.Input<number | undefined>;
@@ -201,6 +205,10 @@ export namespace aws {
          * The container (target) port.
          */
         port: pulumi.Input<number>;
+        /**
+         * tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+         */
+        protocol?: pulumi.Input<string | undefined>;
         /**
          * The listener port on the load balancer; defaults to port.
          */

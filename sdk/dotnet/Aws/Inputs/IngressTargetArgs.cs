@@ -38,6 +38,12 @@ namespace DefangLabs.Defang.Aws.Inputs
         public Input<string>? HealthCheckPath { get; set; }
 
         /// <summary>
+        /// For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+        /// </summary>
+        [Input("healthCheckPort")]
+        public Input<int>? HealthCheckPort { get; set; }
+
+        /// <summary>
         /// Failed probes before a target is unhealthy (2-10).
         /// </summary>
         [Input("healthCheckRetries")]
@@ -54,6 +60,12 @@ namespace DefangLabs.Defang.Aws.Inputs
         /// </summary>
         [Input("port", required: true)]
         public Input<int> Port { get; set; } = null!;
+
+        /// <summary>
+        /// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+        /// </summary>
+        [Input("protocol")]
+        public Input<string>? Protocol { get; set; }
 
         /// <summary>
         /// The listener port on the load balancer; defaults to port.
