@@ -129,3 +129,18 @@ func TestFargateServiceUDPIngress(t *testing.T) {
 		t.Errorf("port mapping: %v", pm)
 	}
 }
+
+// A UDP target whose compose healthcheck curls a URL with a port is probed
+// over HTTP on that port and path.
+func TestLoadBalancerUDPHTTPHealthCheck(t *testing.T) {
+	tg := map[string]property.Value{"service": str("dns"), "port": property.New(53.0), "protocol": str("udp"),
+		"healthCheckPort": property.New(8080.0), "healthCheckPath": str("/health")}
+	res, _ := construct(t, "defang:aws:LoadBalancer", "shop", map[string]property.Value{
+		"vpcId": str("vpc-1"), "subnetIds": strs("subnet-1"),
+		"targets": property.New(property.NewArray([]property.Value{obj(tg)})),
+	})
+	hc := ofType(res, "aws:lb/targetGroup:TargetGroup")[0].Inputs["healthCheck"].(map[string]any)
+	if hc["protocol"] != "HTTP" || hc["port"] != "8080" || hc["path"] != "/health" {
+		t.Errorf("health check: %v", hc)
+	}
+}

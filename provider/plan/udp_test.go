@@ -23,6 +23,10 @@ services:
         protocol: udp
         mode: ingress
       - {target: 8080, mode: host}
+  tftp:
+    image: pghalliday/tftp:latest
+    ports: ["69:69/udp", {target: 9000, mode: host}]
+    healthcheck: {test: [CMD, curl, -f, "http://localhost:9100/ready"]}
 `
 
 // On AWS a UDP ingress port, in the short or the long syntax, is a UDP
@@ -53,7 +57,7 @@ func TestUDPIngressPlansOnAWS(t *testing.T) {
 			}
 		}
 	}
-	if listeners[53] != "TCP_UDP" || listeners[514] != "UDP" || len(listeners) != 2 {
+	if listeners[53] != "TCP_UDP" || listeners[514] != "UDP" || listeners[69] != "UDP" || len(listeners) != 3 {
 		t.Errorf("listeners: %v", listeners)
 	}
 	if tgs[53]["protocol"] != "TCP_UDP" || tgs[514]["protocol"] != "UDP" {
@@ -62,11 +66,14 @@ func TestUDPIngressPlansOnAWS(t *testing.T) {
 	if hc := tgs[514]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != "8080" {
 		t.Errorf("syslog is probed over TCP on its TCP port 8080: %v", hc)
 	}
-	if len(hcRules) != 1 || !strings.Contains(hcRules[0], "8080-tcp") {
-		t.Errorf("syslog admits the health checks on 8080 from the load balancer: %v", hcRules)
+	if hc := tgs[69]["healthCheck"].(map[string]any); hc["protocol"] != "HTTP" || hc["port"] != "9100" || hc["path"] != "/ready" {
+		t.Errorf("tftp is probed on its healthcheck's URL: %v", hc)
 	}
-	if len(worldRules) != 3 {
-		t.Errorf("only the listener ports (53/tcp, 53/udp, 514/udp) are open to the world: %v", worldRules)
+	if len(hcRules) != 2 || !strings.Contains(strings.Join(hcRules, " "), "syslog-nlbhc-8080-tcp") || !strings.Contains(strings.Join(hcRules, " "), "tftp-nlbhc-9100-tcp") {
+		t.Errorf("syslog and tftp admit the health checks on 8080 and 9100 from the load balancer: %v", hcRules)
+	}
+	if len(worldRules) != 4 {
+		t.Errorf("only the listener ports (53/tcp, 53/udp, 69/udp, 514/udp) are open to the world: %v", worldRules)
 	}
 }
 
@@ -89,7 +96,7 @@ func TestUDPIngressOnAzureIsALimit(t *testing.T) {
 	if !errors.As(err, &problems) {
 		t.Fatalf("want compose errors, got %v", err)
 	}
-	for _, svc := range []string{"dns", "syslog"} {
+	for _, svc := range []string{"dns", "syslog", "tftp"} {
 		found := false
 		for _, p := range problems {
 			if p.Service == svc && strings.Contains(p.Message, "Azure Container Apps carry TCP only") && strings.Contains(p.Message, "host mode") {
