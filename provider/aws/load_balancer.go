@@ -45,8 +45,8 @@ func (t *IngressTarget) Annotate(a infer.Annotator) {
 	a.Describe(&t.HealthCheckIntervalSeconds, "Seconds between probes (5-300).")
 	a.Describe(&t.HealthCheckTimeoutSeconds, "Probe timeout in seconds (2-120, below the interval).")
 	a.Describe(&t.HealthCheckRetries, "Failed probes before a target is unhealthy (2-10).")
-	a.Describe(&t.Protocol, "tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).")
-	a.Describe(&t.HealthCheckPort, "For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.")
+	a.Describe(&t.Protocol, "tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).")
+	a.Describe(&t.HealthCheckPort, "For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.")
 	a.Describe(&t.DomainName, "The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).")
 }
 
@@ -820,8 +820,8 @@ func checkPublishedPorts(targets []IngressTarget) error {
 	return nil
 }
 
-// nlbTarget is one target group of the network load balancer: a TCP port,
-// a UDP port, or both on the same port of the same service (TCP_UDP).
+// nlbTarget is one target group of the network load balancer: a TCP port
+// or a UDP port.
 type nlbTarget struct {
 	IngressTarget
 	tcp, udp bool
@@ -829,58 +829,44 @@ type nlbTarget struct {
 
 // nlbProtocol is the protocol of the target group and its listener.
 func (t nlbTarget) nlbProtocol() string {
-	switch {
-	case t.tcp && t.udp:
-		return "TCP_UDP"
-	case t.udp:
+	if t.udp {
 		return "UDP"
 	}
 	return "TCP"
 }
 
-// mergeNLBTargets pairs a TCP and a UDP target on the same port of a service
-// into one TCP_UDP target group, the only way one listener port takes both
-// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-listeners.html).
-// A UDP port whose TCP twin is an HTTP port of the application load balancer
-// is refused: both would be the target "service:port".
+// mergeNLBTargets checks the targets of the network load balancer. A TCP
+// and a UDP target on the same port of a service would take one TCP_UDP
+// target group, but ECS does not load-balance a container port that two
+// port mappings use ("Container port ... is used in more than one port
+// mapping": aws/amazon-ecs-agent#3428; AWS's advice is one ECS service per
+// protocol behind the TCP_UDP target group, quoted in
+// aws/containers-roadmap#445 from
+// https://aws.amazon.com/about-aws/whats-new/2020/07/aws-fargate-for-amazon-ecs-now-supports-udp-load-balancing-with-network-load-balancer/),
+// so it is refused, as is a UDP port on the port of an HTTP target (both
+// would be the target "service:port").
 func mergeNLBTargets(nlb, http []IngressTarget) ([]nlbTarget, error) {
-	httpKeys := map[string]bool{}
+	taken := map[string]string{}
 	for _, t := range http {
-		httpKeys[t.key()] = true
+		taken[t.key()] = "an HTTP port"
 	}
 	var out []nlbTarget
-	index := map[string]int{}
 	for _, t := range nlb {
-		if httpKeys[t.key()] {
-			return nil, fmt.Errorf("service %q: ports: port %d is both an HTTP port and a UDP port; set app_protocol: tcp on the TCP port to serve both on one network load balancer listener (TCP_UDP), or use another port", t.Service, t.Port)
+		if other, ok := taken[t.key()]; ok {
+			return nil, fmt.Errorf("service %q: ports: port %d is both %s and a UDP or TCP port of the network load balancer; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve the other protocol on another port", t.Service, t.Port, other)
 		}
-		i, ok := index[t.key()]
-		if !ok {
-			i = len(out)
-			index[t.key()] = i
-			out = append(out, nlbTarget{IngressTarget: t})
-		}
-		if t.isUDP() {
-			out[i].udp = true
-			// Keep the UDP target's health check port and published port.
-			out[i].HealthCheckPort, out[i].HealthCheckPath = t.HealthCheckPort, t.HealthCheckPath
-		} else {
-			out[i].tcp = true
-		}
-		if out[i].tcp && out[i].udp && out[i].published() != t.published() {
-			return nil, fmt.Errorf("service %q: ports: port %d is published on %d over one protocol and %d over the other; a TCP_UDP listener has one port", t.Service, t.Port, out[i].published(), t.published())
-		}
-	}
-	for _, t := range out {
-		if t.udp && !t.tcp && t.HealthCheckPort == 0 {
+		taken[t.key()] = "a TCP or UDP port"
+		nt := nlbTarget{IngressTarget: t, udp: t.isUDP(), tcp: !t.isUDP()}
+		if nt.udp && t.HealthCheckPort == 0 {
 			return nil, fmt.Errorf("service %q: ports: UDP port %d needs a TCP port for the load balancer's health check (a network load balancer checks UDP targets over TCP or HTTP only: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html); add a TCP port, or a healthcheck that curls http://localhost:<port>/", t.Service, t.Port)
 		}
+		out = append(out, nt)
 	}
 	return out, nil
 }
 
 // nlbListenerPorts are the listener ports of the network load balancer with
-// their IP protocols (a TCP_UDP listener receives both).
+// their IP protocols.
 func nlbListenerPorts(targets []nlbTarget) []listenerPort {
 	seen := map[listenerPort]bool{}
 	var ports []listenerPort
@@ -914,7 +900,7 @@ func endpointURL(scheme string, dns pulumi.StringOutput, port int) pulumi.String
 
 // targetGroupArgs maps a compose healthcheck to the target group's probe,
 // within the ranges that ELB accepts. protocol is the target group's: HTTP
-// (ALB), or TCP, UDP or TCP_UDP (NLB).
+// (ALB), or TCP or UDP (NLB).
 func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget, protocol string) *lb.TargetGroupArgs {
 	interval := clamp(orDefault(t.HealthCheckIntervalSeconds, 30), 5, 300)
 	timeout := clamp(orDefault(t.HealthCheckTimeoutSeconds, 5), 2, 120)
@@ -930,8 +916,8 @@ func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget, protocol string)
 	}
 	if protocol != "HTTP" {
 		args.Protocol = pulumi.String(protocol)
-		// A TCP or TCP_UDP target is probed over TCP on its own port. A
-		// UDP-only one cannot be: the load balancer checks UDP targets
+		// A TCP target is probed over TCP on its own port. A UDP one
+		// cannot be: the load balancer checks UDP targets
 		// over TCP, HTTP or HTTPS only
 		// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html),
 		// so it is probed on the service's health check port: over HTTP on

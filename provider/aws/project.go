@@ -120,6 +120,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 
 	var targets []IngressTarget
 	for _, s := range project.Services {
+		if err := checkUDPIngressPorts(s); err != nil {
+			return nil, err
+		}
 		targets = append(targets, ingressTargets(s)...)
 	}
 	var balancer *LoadBalancer
@@ -312,7 +315,7 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 			AppProtocol: port.AppProtocol, DomainName: s.DomainName}
 		if port.Protocol == compose.ProtocolUDP {
 			t.Protocol = compose.ProtocolUDP
-			t.HealthCheckPort, t.HealthCheckPath = udpHealthCheck(s, port.Target)
+			t.HealthCheckPort, t.HealthCheckPath = udpHealthCheck(s)
 		} else if t.AppProtocol == "" {
 			t.AppProtocol = compose.AppProtocolHTTP
 		}
@@ -331,20 +334,34 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 	return out
 }
 
+// checkUDPIngressPorts refuses a UDP ingress port whose container port the
+// service also declares over TCP: the task definition would map it twice,
+// and ECS does not load-balance a container port that two port mappings
+// use ("Container port ... is used in more than one port mapping":
+// aws/amazon-ecs-agent#3428; AWS's advice, one ECS service per protocol, is
+// quoted in aws/containers-roadmap#445).
+func checkUDPIngressPorts(s *compose.Service) error {
+	for _, p := range s.IngressPorts() {
+		if p.Protocol != compose.ProtocolUDP {
+			continue
+		}
+		for _, q := range s.Ports {
+			if q.Target == p.Target && q.Protocol == compose.ProtocolTCP {
+				return fmt.Errorf("service %q: ports: UDP ingress port %d is also a TCP port of the service; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve TCP on another container port, or split the service in two", s.Name, p.Target)
+			}
+		}
+	}
+	return nil
+}
+
 // udpHealthCheck is the port (and HTTP path, when there is one) that the
 // network load balancer probes a UDP ingress port of s on: it checks UDP
 // targets over TCP or HTTP only
 // (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html).
-// A TCP ingress port of the network load balancer on the same port makes
-// a TCP_UDP target probed there: 0. Else the compose healthcheck's URL when
-// it names a port, else the service's lowest TCP port; 0 when it has none
-// (the load balancer then says so).
-func udpHealthCheck(s *compose.Service, udpPort uint32) (int, string) {
-	for _, p := range s.Ports {
-		if p.Target == udpPort && p.Protocol == compose.ProtocolTCP && p.Mode == compose.PortModeIngress && p.AppProtocol == compose.AppProtocolTCP {
-			return 0, ""
-		}
-	}
+// The compose healthcheck's URL when it names a port, else the service's
+// lowest TCP port; 0 when it has none (the
+// load balancer then says so).
+func udpHealthCheck(s *compose.Service) (int, string) {
 	if hc := s.Healthcheck; hc != nil && hc.HTTPPath != "" && hc.HTTPPort != 0 {
 		return int(hc.HTTPPort), hc.HTTPPath
 	}

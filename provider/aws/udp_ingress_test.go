@@ -17,13 +17,12 @@ func udpTarget(service string, port, healthPort int) property.Value {
 }
 
 // A UDP port gets a UDP listener and target group on the network load
-// balancer, probed over TCP on its health check port; a UDP and a TCP port
-// of one service on one port share a TCP_UDP listener and target group.
+// balancer, probed over TCP on its health check port, next to TCP ones.
 func TestLoadBalancerUDP(t *testing.T) {
 	res, state := construct(t, "defang:aws:LoadBalancer", "shop", map[string]property.Value{
 		"vpcId": str("vpc-1"), "subnetIds": strs("subnet-1", "subnet-2"),
 		"targets": property.New(property.NewArray([]property.Value{
-			udpTarget("syslog", 514, 8080), udpTarget("dns", 53, 0), target("dns", 53, 53, "tcp"),
+			udpTarget("syslog", 514, 8080), udpTarget("dns", 53, 53), target("mqtt", 1883, 1883, "tcp"),
 		})),
 	})
 	if lbs := ofType(res, "aws:lb/loadBalancer:LoadBalancer"); len(lbs) != 1 || lbs[0].Inputs["loadBalancerType"] != "network" {
@@ -33,21 +32,24 @@ func TestLoadBalancerUDP(t *testing.T) {
 	for _, l := range ofType(res, "aws:lb/listener:Listener") {
 		listeners[l.Inputs["port"].(float64)] = l.Inputs["protocol"].(string)
 	}
-	if len(listeners) != 2 || listeners[514] != "UDP" || listeners[53] != "TCP_UDP" {
+	if len(listeners) != 3 || listeners[514] != "UDP" || listeners[53] != "UDP" || listeners[1883] != "TCP" {
 		t.Errorf("listeners: %v", listeners)
 	}
 	tgs := map[float64]map[string]any{}
 	for _, tg := range ofType(res, "aws:lb/targetGroup:TargetGroup") {
 		tgs[tg.Inputs["port"].(float64)] = tg.Inputs
 	}
-	if tgs[514]["protocol"] != "UDP" || tgs[53]["protocol"] != "TCP_UDP" {
-		t.Errorf("target group protocols: 514 %v, 53 %v", tgs[514]["protocol"], tgs[53]["protocol"])
+	if tgs[514]["protocol"] != "UDP" || tgs[53]["protocol"] != "UDP" || tgs[1883]["protocol"] != "TCP" {
+		t.Errorf("target group protocols: 514 %v, 53 %v, 1883 %v", tgs[514]["protocol"], tgs[53]["protocol"], tgs[1883]["protocol"])
 	}
 	if hc := tgs[514]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != "8080" {
 		t.Errorf("a UDP target is probed over TCP on its health check port: %v", hc)
 	}
-	if hc := tgs[53]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != nil {
-		t.Errorf("a TCP_UDP target is probed over TCP on its own port: %v", hc)
+	if hc := tgs[53]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != "53" {
+		t.Errorf("a DNS server is probed over TCP on 53: %v", hc)
+	}
+	if hc := tgs[1883]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != nil {
+		t.Errorf("a TCP target is probed over TCP on its own port: %v", hc)
 	}
 	open := map[string]bool{}
 	for _, r := range ofType(res, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
@@ -55,7 +57,7 @@ func TestLoadBalancerUDP(t *testing.T) {
 			open[r.Inputs["ipProtocol"].(string)+":"+jsonNum(r.Inputs["fromPort"])] = true
 		}
 	}
-	if len(open) != 3 || !open["udp:514"] || !open["udp:53"] || !open["tcp:53"] {
+	if len(open) != 3 || !open["udp:514"] || !open["udp:53"] || !open["tcp:1883"] {
 		t.Errorf("the listener ports, each with its protocol, are the only ones open to the world: %v", open)
 	}
 	if u := state.Get("endpoints").AsMap().Get("syslog:514").AsString(); !strings.HasPrefix(u, "udp://") {
@@ -72,7 +74,8 @@ func TestLoadBalancerUDPErrors(t *testing.T) {
 		want    []string
 	}{
 		{"no health check port", []property.Value{udpTarget("dns", 53, 0)}, []string{`service "dns"`, "UDP port 53", "health check"}},
-		{"udp twin of an http port", []property.Value{udpTarget("dns", 53, 8080), target("dns", 53, 53, "http")}, []string{`service "dns"`, "port 53", "app_protocol: tcp"}},
+		{"udp twin of an http port", []property.Value{udpTarget("dns", 53, 8080), target("dns", 53, 53, "http")}, []string{`service "dns"`, "port 53", "HTTP port", "one protocol"}},
+		{"udp twin of a tcp port", []property.Value{udpTarget("dns", 53, 53), target("dns", 53, 53, "tcp")}, []string{`service "dns"`, "port 53", "amazon-ecs-agent#3428"}},
 		{"udp with an http app protocol", []property.Value{obj(map[string]property.Value{"service": str("dns"), "port": property.New(53.0), "protocol": str("udp"), "appProtocol": str("http")})}, []string{`service "dns"`, "53/udp", "needs a TCP port"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

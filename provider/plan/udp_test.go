@@ -15,7 +15,7 @@ services:
     image: coredns/coredns:1.11.1
     ports:
       - "53:53/udp"
-      - {target: 53, app_protocol: tcp}
+      - {target: 8053, mode: host}
   syslog:
     image: balabit/syslog-ng:4.7.1
     ports:
@@ -30,10 +30,9 @@ services:
 `
 
 // On AWS a UDP ingress port, in the short or the long syntax, is a UDP
-// listener of the network load balancer; with a raw TCP port on the same
-// port, one TCP_UDP listener. A UDP-only target is probed over TCP on a port
-// its service serves, which its security group admits from the load
-// balancer only.
+// listener of the network load balancer. It is probed over TCP on a port its
+// service serves (or over HTTP on its healthcheck's URL), which its security
+// group admits from the load balancer only.
 func TestUDPIngressPlansOnAWS(t *testing.T) {
 	res, err := Run(context.Background(), Options{ComposeYAML: udpCompose, Cloud: "aws", Mode: "balanced"})
 	if err != nil {
@@ -57,10 +56,10 @@ func TestUDPIngressPlansOnAWS(t *testing.T) {
 			}
 		}
 	}
-	if listeners[53] != "TCP_UDP" || listeners[514] != "UDP" || listeners[69] != "UDP" || len(listeners) != 3 {
+	if listeners[53] != "UDP" || listeners[514] != "UDP" || listeners[69] != "UDP" || len(listeners) != 3 {
 		t.Errorf("listeners: %v", listeners)
 	}
-	if tgs[53]["protocol"] != "TCP_UDP" || tgs[514]["protocol"] != "UDP" {
+	if tgs[53]["protocol"] != "UDP" || tgs[514]["protocol"] != "UDP" {
 		t.Errorf("target groups: 53 %v, 514 %v", tgs[53]["protocol"], tgs[514]["protocol"])
 	}
 	if hc := tgs[514]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != "8080" {
@@ -69,11 +68,28 @@ func TestUDPIngressPlansOnAWS(t *testing.T) {
 	if hc := tgs[69]["healthCheck"].(map[string]any); hc["protocol"] != "HTTP" || hc["port"] != "9100" || hc["path"] != "/ready" {
 		t.Errorf("tftp is probed on its healthcheck's URL: %v", hc)
 	}
-	if len(hcRules) != 2 || !strings.Contains(strings.Join(hcRules, " "), "syslog-nlbhc-8080-tcp") || !strings.Contains(strings.Join(hcRules, " "), "tftp-nlbhc-9100-tcp") {
-		t.Errorf("syslog and tftp admit the health checks on 8080 and 9100 from the load balancer: %v", hcRules)
+	if hc := tgs[53]["healthCheck"].(map[string]any); hc["protocol"] != "TCP" || hc["port"] != "8053" {
+		t.Errorf("dns is probed over TCP on its TCP port 8053: %v", hc)
 	}
-	if len(worldRules) != 4 {
-		t.Errorf("only the listener ports (53/tcp, 53/udp, 69/udp, 514/udp) are open to the world: %v", worldRules)
+	joined := strings.Join(hcRules, " ")
+	if len(hcRules) != 3 || !strings.Contains(joined, "dns-nlbhc-8053-tcp") || !strings.Contains(joined, "syslog-nlbhc-8080-tcp") || !strings.Contains(joined, "tftp-nlbhc-9100-tcp") {
+		t.Errorf("the services admit the health checks from the load balancer on 8053, 8080 and 9100: %v", hcRules)
+	}
+	if len(worldRules) != 3 {
+		t.Errorf("only the listener ports (53/udp, 69/udp, 514/udp) are open to the world: %v", worldRules)
+	}
+}
+
+// A UDP ingress port that the service also declares over TCP (ingress or
+// host) would need one container port load-balanced over two protocols,
+// which ECS refuses.
+func TestUDPAndTCPOnOnePortOnAWS(t *testing.T) {
+	for _, tcp := range []string{"{target: 53, app_protocol: tcp}", "{target: 53, mode: host}"} {
+		yaml := "services:\n  dns:\n    image: coredns/coredns:1.11.1\n    ports: ['53:53/udp', " + tcp + "]\n"
+		_, err := Run(context.Background(), Options{ComposeYAML: yaml, Cloud: "aws", Mode: "balanced"})
+		if err == nil || !strings.Contains(err.Error(), `service "dns"`) || !strings.Contains(err.Error(), "one protocol") {
+			t.Errorf("%s: want an error naming the service and why, got %v", tcp, err)
+		}
 	}
 }
 

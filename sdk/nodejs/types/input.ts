@@ -190,7 +190,7 @@ export namespace aws {
          */
         healthCheckPath?: pulumi.Input<string | undefined>;
         /**
-         * For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+         * For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
          */
         healthCheckPort?: pulumi.Input<number | undefined>;
         /**
@@ -206,7 +206,7 @@ export namespace aws {
          */
         port: pulumi.Input<number>;
         /**
-         * tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+         * tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
          */
         protocol?: pulumi.Input<string | undefined>;
         /**

@@ -38,7 +38,7 @@ namespace DefangLabs.Defang.Aws.Inputs
         public Input<string>? HealthCheckPath { get; set; }
 
         /// <summary>
-        /// For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+        /// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
         /// </summary>
         [Input("healthCheckPort")]
         public Input<int>? HealthCheckPort { get; set; }
@@ -62,7 +62,7 @@ namespace DefangLabs.Defang.Aws.Inputs
         public Input<int> Port { get; set; } = null!;
 
         /// <summary>
-        /// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+        /// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
         /// </summary>
         [Input("protocol")]
         public Input<string>? Protocol { get; set; }

@@ -22,7 +22,7 @@ type IngressTarget struct {
 	HealthCheckIntervalSeconds *int `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
 	HealthCheckPath *string `pulumi:"healthCheckPath"`
-	// For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+	// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
 	HealthCheckPort *int `pulumi:"healthCheckPort"`
 	// Failed probes before a target is unhealthy (2-10).
 	HealthCheckRetries *int `pulumi:"healthCheckRetries"`
@@ -30,7 +30,7 @@ type IngressTarget struct {
 	HealthCheckTimeoutSeconds *int `pulumi:"healthCheckTimeoutSeconds"`
 	// The container (target) port.
 	Port int `pulumi:"port"`
-	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
 	Protocol *string `pulumi:"protocol"`
 	// The listener port on the load balancer; defaults to port.
 	PublishedPort *int `pulumi:"publishedPort"`
@@ -58,7 +58,7 @@ type IngressTargetArgs struct {
 	HealthCheckIntervalSeconds pulumi.IntPtrInput `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
 	HealthCheckPath pulumi.StringPtrInput `pulumi:"healthCheckPath"`
-	// For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+	// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
 	HealthCheckPort pulumi.IntPtrInput `pulumi:"healthCheckPort"`
 	// Failed probes before a target is unhealthy (2-10).
 	HealthCheckRetries pulumi.IntPtrInput `pulumi:"healthCheckRetries"`
@@ -66,7 +66,7 @@ type IngressTargetArgs struct {
 	HealthCheckTimeoutSeconds pulumi.IntPtrInput `pulumi:"healthCheckTimeoutSeconds"`
 	// The container (target) port.
 	Port pulumi.IntInput `pulumi:"port"`
-	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
 	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
 	// The listener port on the load balancer; defaults to port.
 	PublishedPort pulumi.IntPtrInput `pulumi:"publishedPort"`
@@ -145,7 +145,7 @@ func (o IngressTargetOutput) HealthCheckPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *string { return v.HealthCheckPath }).(pulumi.StringPtrOutput)
 }
 
-// For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
 func (o IngressTargetOutput) HealthCheckPort() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *int { return v.HealthCheckPort }).(pulumi.IntPtrOutput)
 }
@@ -165,7 +165,7 @@ func (o IngressTargetOutput) Port() pulumi.IntOutput {
 	return o.ApplyT(func(v IngressTarget) int { return v.Port }).(pulumi.IntOutput)
 }
 
-// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
 func (o IngressTargetOutput) Protocol() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *string { return v.Protocol }).(pulumi.StringPtrOutput)
 }

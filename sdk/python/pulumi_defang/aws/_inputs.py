@@ -46,7 +46,7 @@ class IngressTargetArgsDict(TypedDict):
     """
     health_check_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+    For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
     """
     health_check_retries: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -58,7 +58,7 @@ class IngressTargetArgsDict(TypedDict):
     """
     protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
-    tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+    tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
     """
     published_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -86,10 +86,10 @@ class IngressTargetArgs:
         :param pulumi.Input[_builtins.str] domain_name: The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
         :param pulumi.Input[_builtins.int] health_check_interval_seconds: Seconds between probes (5-300).
         :param pulumi.Input[_builtins.str] health_check_path: Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
-        :param pulumi.Input[_builtins.int] health_check_port: For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+        :param pulumi.Input[_builtins.int] health_check_port: For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
         :param pulumi.Input[_builtins.int] health_check_retries: Failed probes before a target is unhealthy (2-10).
         :param pulumi.Input[_builtins.int] health_check_timeout_seconds: Probe timeout in seconds (2-120, below the interval).
-        :param pulumi.Input[_builtins.str] protocol: tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+        :param pulumi.Input[_builtins.str] protocol: tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
         :param pulumi.Input[_builtins.int] published_port: The listener port on the load balancer; defaults to port.
         """
         pulumi.set(__self__, "port", port)
@@ -189,7 +189,7 @@ class IngressTargetArgs:
     @pulumi.getter(name="healthCheckPort")
     def health_check_port(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        For a udp target: the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP. Needed unless the service has a tcp target on the same port.
+        For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
         """
         return pulumi.get(self, "health_check_port")
 
@@ -225,7 +225,7 @@ class IngressTargetArgs:
     @pulumi.getter
     def protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer (TCP_UDP when the service also has a tcp target on that port).
+        tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
         """
         return pulumi.get(self, "protocol")
 
