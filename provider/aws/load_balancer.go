@@ -221,7 +221,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 	if err := checkPublishedPorts(targets); err != nil {
 		return nil, err
 	}
-	var httpTargets, tcpTargets []IngressTarget
+	var httpTargets, nlbTargets []IngressTarget
 	for _, t := range targets {
 		switch t.AppProtocol {
 		case "", "http", "http2", "grpc", "tcp":
@@ -238,13 +238,12 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			return nil, fmt.Errorf("service %q: port %d: protocol %q is not tcp or udp", t.Service, t.Port, t.Protocol)
 		}
 		if t.isTCP() {
-			tcpTargets = append(tcpTargets, t)
+			nlbTargets = append(nlbTargets, t)
 		} else {
 			httpTargets = append(httpTargets, t)
 		}
 	}
-	nlbTargets, err := mergeNLBTargets(tcpTargets, httpTargets)
-	if err != nil {
+	if err := checkNLBTargets(nlbTargets, httpTargets); err != nil {
 		return nil, err
 	}
 	domain := ""
@@ -290,7 +289,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 		}
 		for _, t := range nlbTargets {
 			tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
-			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t.IngressTarget, t.nlbProtocol()), parent)
+			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t, t.nlbProtocol()), parent)
 			if err != nil {
 				return nil, err
 			}
@@ -305,7 +304,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			}
 			comp.route(t.key(), listener)
 			tgArns[t.key()] = tg.Arn
-			endpoints[t.key()] = endpointURL(strings.ToLower(strings.SplitN(t.nlbProtocol(), "_", 2)[0]), balancer.DnsName, t.published())
+			endpoints[t.key()] = endpointURL(strings.ToLower(t.nlbProtocol()), balancer.DnsName, t.published())
 		}
 		comp.NlbDnsName = balancer.DnsName
 		comp.NlbSecurityGroupId = sg.ID().ToStringOutput()
@@ -820,22 +819,16 @@ func checkPublishedPorts(targets []IngressTarget) error {
 	return nil
 }
 
-// nlbTarget is one target group of the network load balancer: a TCP port
-// or a UDP port.
-type nlbTarget struct {
-	IngressTarget
-	tcp, udp bool
-}
-
-// nlbProtocol is the protocol of the target group and its listener.
-func (t nlbTarget) nlbProtocol() string {
-	if t.udp {
+// nlbProtocol is the protocol of a network load balancer target's target
+// group and listener.
+func (t IngressTarget) nlbProtocol() string {
+	if t.isUDP() {
 		return "UDP"
 	}
 	return "TCP"
 }
 
-// mergeNLBTargets checks the targets of the network load balancer. A TCP
+// checkNLBTargets checks the targets of the network load balancer. A TCP
 // and a UDP target on the same port of a service would take one TCP_UDP
 // target group, but ECS does not load-balance a container port that two
 // port mappings use ("Container port ... is used in more than one port
@@ -844,42 +837,35 @@ func (t nlbTarget) nlbProtocol() string {
 // aws/containers-roadmap#445 from
 // https://aws.amazon.com/about-aws/whats-new/2020/07/aws-fargate-for-amazon-ecs-now-supports-udp-load-balancing-with-network-load-balancer/),
 // so it is refused, as is a UDP port on the port of an HTTP target (both
-// would be the target "service:port").
-func mergeNLBTargets(nlb, http []IngressTarget) ([]nlbTarget, error) {
+// would be the target "service:port"). A UDP target needs a health check
+// port.
+func checkNLBTargets(nlb, http []IngressTarget) error {
 	taken := map[string]string{}
 	for _, t := range http {
 		taken[t.key()] = "an HTTP port"
 	}
-	var out []nlbTarget
 	for _, t := range nlb {
 		if other, ok := taken[t.key()]; ok {
-			return nil, fmt.Errorf("service %q: ports: port %d is both %s and a UDP or TCP port of the network load balancer; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve the other protocol on another port", t.Service, t.Port, other)
+			return fmt.Errorf("service %q: ports: port %d is both %s and a UDP or TCP port of the network load balancer; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve the other protocol on another port", t.Service, t.Port, other)
 		}
 		taken[t.key()] = "a TCP or UDP port"
-		nt := nlbTarget{IngressTarget: t, udp: t.isUDP(), tcp: !t.isUDP()}
-		if nt.udp && t.HealthCheckPort == 0 {
-			return nil, fmt.Errorf("service %q: ports: UDP port %d needs a TCP port for the load balancer's health check (a network load balancer checks UDP targets over TCP or HTTP only: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html); add a TCP port, or a healthcheck that curls http://localhost:<port>/", t.Service, t.Port)
+		if t.isUDP() && t.HealthCheckPort == 0 {
+			return fmt.Errorf("service %q: ports: UDP port %d needs a TCP port for the load balancer's health check (a network load balancer checks UDP targets over TCP or HTTP only: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html); add a TCP port, or a healthcheck that curls http://localhost:<port>/", t.Service, t.Port)
 		}
-		out = append(out, nt)
 	}
-	return out, nil
+	return nil
 }
 
 // nlbListenerPorts are the listener ports of the network load balancer with
 // their IP protocols.
-func nlbListenerPorts(targets []nlbTarget) []listenerPort {
+func nlbListenerPorts(targets []IngressTarget) []listenerPort {
 	seen := map[listenerPort]bool{}
 	var ports []listenerPort
 	for _, t := range targets {
-		for _, on := range []struct {
-			yes   bool
-			proto string
-		}{{t.tcp, "tcp"}, {t.udp, "udp"}} {
-			lp := listenerPort{t.published(), on.proto}
-			if on.yes && !seen[lp] {
-				seen[lp] = true
-				ports = append(ports, lp)
-			}
+		lp := listenerPort{t.published(), strings.ToLower(t.nlbProtocol())}
+		if !seen[lp] {
+			seen[lp] = true
+			ports = append(ports, lp)
 		}
 	}
 	sort.Slice(ports, func(i, j int) bool {
