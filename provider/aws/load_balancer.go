@@ -174,13 +174,13 @@ func (l *LoadBalancer) route(key string, res pulumi.Resource) {
 
 func (l *LoadBalancer) Annotate(a infer.Annotator) {
 	a.SetToken("aws", "LoadBalancer")
-	a.Describe(&l, "The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.")
+	a.Describe(&l, "The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.")
 	a.Describe(&l.DnsName, "DNS name of the application load balancer (empty when no HTTP ingress).")
-	a.Describe(&l.NlbDnsName, "DNS name of the network load balancer (empty when no TCP ingress).")
+	a.Describe(&l.NlbDnsName, "DNS name of the network load balancer (empty when no TCP or UDP ingress).")
 	a.Describe(&l.AlbSecurityGroupId, "Security group of the application load balancer; services admit it on their HTTP ingress ports.")
-	a.Describe(&l.NlbSecurityGroupId, "Security group of the network load balancer; services admit it on their TCP ingress ports.")
+	a.Describe(&l.NlbSecurityGroupId, "Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.")
 	a.Describe(&l.TargetGroupArns, "`service:port` to the ARN of its target group.")
-	a.Describe(&l.Endpoints, "`service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.")
+	a.Describe(&l.Endpoints, "`service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.")
 	a.Describe(&l.DomainNameUrls, "Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.")
 	a.Describe(&l.CertificateArns, "Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.")
 	a.Describe(&l.DnsRecords, "DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.")
