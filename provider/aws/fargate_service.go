@@ -50,6 +50,7 @@ type FargateServiceArgs struct {
 	AlbSecurityGroupId      pulumi.StringInput      `pulumi:"albSecurityGroupId,optional"`
 	NlbSecurityGroupId      pulumi.StringInput      `pulumi:"nlbSecurityGroupId,optional"`
 	TargetGroupArns         pulumi.StringMapInput   `pulumi:"targetGroupArns,optional"`
+	NlbHealthCheckPorts     []int                   `pulumi:"nlbHealthCheckPorts,optional"`
 	Secrets                 pulumi.StringMapInput   `pulumi:"secrets,optional"`
 	Region                  pulumi.StringInput      `pulumi:"region"`
 	Autoscaling             bool                    `pulumi:"autoscaling,optional"`
@@ -92,7 +93,8 @@ func (a *FargateServiceArgs) Annotate(an infer.Annotator) {
 	an.Describe(&a.PrivateNamespaceId, "Cloud Map namespace to register `<service>` in, for services with ports.")
 	an.Describe(&a.NetworkSecurityGroupIds, "Security groups of the compose networks the service joins.")
 	an.Describe(&a.AlbSecurityGroupId, "Security group of the application load balancer, admitted on HTTP ingress ports.")
-	an.Describe(&a.NlbSecurityGroupId, "Security group of the network load balancer, admitted on TCP ingress ports.")
+	an.Describe(&a.NlbSecurityGroupId, "Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.")
+	an.Describe(&a.NlbHealthCheckPorts, "TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.")
 	an.Describe(&a.TargetGroupArns, "Container port (as a string) to the target group that forwards to it.")
 	an.Describe(&a.Secrets, "Environment variable name to the ARN of the SSM SecureString parameter that holds its value.")
 	an.Describe(&a.Region, "The AWS region, for the log driver.")
@@ -412,8 +414,13 @@ func appendNetworkSGs(networkSGs pulumi.StringArrayInput) func([]string) pulumi.
 }
 
 // serviceIngressRules opens the service's ports to exactly: the ALB on HTTP
-// ingress ports, the NLB on TCP ingress ports, and the members of the compose
-// networks it joins on every declared port. Nothing is open to the world.
+// ingress ports, the NLB on TCP and UDP ingress ports and on the TCP ports it
+// probes UDP ones on, and the members of the compose networks it joins on
+// every declared port. Nothing is open to the world: a UDP target group
+// preserves the client's IP (it cannot be turned off), yet a rule that
+// references the load balancer's security group admits its traffic even so
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html),
+// so the clients' addresses need no rule here.
 func serviceIngressRules(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup, args FargateServiceArgs, parent pulumi.ResourceOption) error {
 	rule := func(suffix string, port ContainerPort, source pulumi.StringInput, desc string) error {
 		protocol := port.Protocol
@@ -430,16 +437,29 @@ func serviceIngressRules(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup
 		}, parent)
 		return err
 	}
+	nlbPorts := map[int]bool{}
+	for _, port := range args.Container.Ports {
+		if port.Mode == "ingress" && port.Protocol != "udp" && port.AppProtocol == "tcp" {
+			nlbPorts[port.Port] = true
+		}
+	}
 	for _, port := range args.Container.Ports {
 		if port.Mode == "ingress" {
-			if port.AppProtocol == "tcp" && args.NlbSecurityGroupId != nil {
+			if (port.AppProtocol == "tcp" || port.Protocol == "udp") && args.NlbSecurityGroupId != nil {
 				if err := rule("nlb", port, args.NlbSecurityGroupId, "From the network load balancer"); err != nil {
 					return err
 				}
-			} else if port.AppProtocol != "tcp" && args.AlbSecurityGroupId != nil {
+			} else if port.AppProtocol != "tcp" && port.Protocol != "udp" && args.AlbSecurityGroupId != nil {
 				if err := rule("alb", port, args.AlbSecurityGroupId, "From the application load balancer"); err != nil {
 					return err
 				}
+			}
+		}
+	}
+	for _, p := range args.NlbHealthCheckPorts {
+		if !nlbPorts[p] && args.NlbSecurityGroupId != nil {
+			if err := rule("nlbhc", ContainerPort{Port: p, Protocol: "tcp"}, args.NlbSecurityGroupId, "Health checks of the network load balancer"); err != nil {
+				return err
 			}
 		}
 	}

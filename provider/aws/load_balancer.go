@@ -3,6 +3,7 @@ package aws
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -20,12 +21,16 @@ type IngressTarget struct {
 	Port          int    `pulumi:"port"`
 	PublishedPort int    `pulumi:"publishedPort,optional"`
 	// AppProtocol is http, http2 or grpc (ALB) or tcp (NLB).
-	AppProtocol     string `pulumi:"appProtocol,optional"`
+	AppProtocol string `pulumi:"appProtocol,optional"`
+	// Protocol is tcp (the default) or udp (NLB).
+	Protocol        string `pulumi:"protocol,optional"`
 	HealthCheckPath string `pulumi:"healthCheckPath,optional"`
 	// HealthCheckIntervalSeconds etc. come from the compose healthcheck.
 	HealthCheckIntervalSeconds int `pulumi:"healthCheckIntervalSeconds,optional"`
 	HealthCheckTimeoutSeconds  int `pulumi:"healthCheckTimeoutSeconds,optional"`
 	HealthCheckRetries         int `pulumi:"healthCheckRetries,optional"`
+	// HealthCheckPort is the TCP port a UDP target is probed on.
+	HealthCheckPort int `pulumi:"healthCheckPort,optional"`
 	// DomainName is the service's compose `domainname:`, on every target of
 	// that service.
 	DomainName string `pulumi:"domainName,optional"`
@@ -40,6 +45,8 @@ func (t *IngressTarget) Annotate(a infer.Annotator) {
 	a.Describe(&t.HealthCheckIntervalSeconds, "Seconds between probes (5-300).")
 	a.Describe(&t.HealthCheckTimeoutSeconds, "Probe timeout in seconds (2-120, below the interval).")
 	a.Describe(&t.HealthCheckRetries, "Failed probes before a target is unhealthy (2-10).")
+	a.Describe(&t.Protocol, "tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).")
+	a.Describe(&t.HealthCheckPort, "For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.")
 	a.Describe(&t.DomainName, "The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).")
 }
 
@@ -53,7 +60,11 @@ func (t IngressTarget) published() int {
 	return t.Port
 }
 
-func (t IngressTarget) isTCP() bool { return t.AppProtocol == "tcp" }
+// isTCP is true for a target of the network load balancer: a raw TCP port
+// (app_protocol tcp) or a UDP port.
+func (t IngressTarget) isTCP() bool { return t.AppProtocol == "tcp" || t.isUDP() }
+
+func (t IngressTarget) isUDP() bool { return t.Protocol == "udp" }
 
 // isHTTP1 is true for a plain HTTP target, the only kind an HTTP listener
 // can serve; http2 and grpc targets need the HTTPS listener.
@@ -163,13 +174,13 @@ func (l *LoadBalancer) route(key string, res pulumi.Resource) {
 
 func (l *LoadBalancer) Annotate(a infer.Annotator) {
 	a.SetToken("aws", "LoadBalancer")
-	a.Describe(&l, "The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.")
+	a.Describe(&l, "The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.")
 	a.Describe(&l.DnsName, "DNS name of the application load balancer (empty when no HTTP ingress).")
-	a.Describe(&l.NlbDnsName, "DNS name of the network load balancer (empty when no TCP ingress).")
+	a.Describe(&l.NlbDnsName, "DNS name of the network load balancer (empty when no TCP or UDP ingress).")
 	a.Describe(&l.AlbSecurityGroupId, "Security group of the application load balancer; services admit it on their HTTP ingress ports.")
-	a.Describe(&l.NlbSecurityGroupId, "Security group of the network load balancer; services admit it on their TCP ingress ports.")
+	a.Describe(&l.NlbSecurityGroupId, "Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.")
 	a.Describe(&l.TargetGroupArns, "`service:port` to the ARN of its target group.")
-	a.Describe(&l.Endpoints, "`service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.")
+	a.Describe(&l.Endpoints, "`service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.")
 	a.Describe(&l.DomainNameUrls, "Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.")
 	a.Describe(&l.CertificateArns, "Domain of each ACM certificate created (`*.<domain>`, each domainName) to its ARN.")
 	a.Describe(&l.DnsRecords, "DNS records to create by hand for each domainName outside the domain's zone: its certificate's validation CNAME and the name pointing at the load balancer. Empty when there are none.")
@@ -207,18 +218,30 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 
 	targets := append([]IngressTarget(nil), args.Targets...)
 	sort.Slice(targets, func(i, j int) bool { return targets[i].key() < targets[j].key() })
-	var httpTargets, tcpTargets []IngressTarget
+	var httpTargets, nlbTargets []IngressTarget
 	for _, t := range targets {
 		switch t.AppProtocol {
 		case "", "http", "http2", "grpc", "tcp":
 		default:
 			return nil, fmt.Errorf("service %q: port %d: appProtocol %q is not one of http, http2, grpc, tcp", t.Service, t.Port, t.AppProtocol)
 		}
+		switch t.Protocol {
+		case "", "tcp":
+		case "udp":
+			if t.AppProtocol != "" && t.AppProtocol != "tcp" {
+				return nil, fmt.Errorf("service %q: port %d/udp: appProtocol %q needs a TCP port", t.Service, t.Port, t.AppProtocol)
+			}
+		default:
+			return nil, fmt.Errorf("service %q: port %d: protocol %q is not tcp or udp", t.Service, t.Port, t.Protocol)
+		}
 		if t.isTCP() {
-			tcpTargets = append(tcpTargets, t)
+			nlbTargets = append(nlbTargets, t)
 		} else {
 			httpTargets = append(httpTargets, t)
 		}
+	}
+	if err := checkNLBTargets(nlbTargets, httpTargets); err != nil {
+		return nil, err
 	}
 	domain := ""
 	if args.Domain != "" {
@@ -259,21 +282,21 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			return nil, err
 		}
 	}
-	if len(tcpTargets) > 0 {
-		sg, balancer, err := newBalancer(ctx, name, "nlb", "network", args, publishedPorts(tcpTargets), parent)
+	if len(nlbTargets) > 0 {
+		sg, balancer, err := newBalancer(ctx, name, "nlb", "network", args, nlbListenerPorts(nlbTargets), parent)
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range tcpTargets {
+		for _, t := range nlbTargets {
 			tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
-			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
+			tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t, t.nlbProtocol()), parent)
 			if err != nil {
 				return nil, err
 			}
 			listener, err := lb.NewListener(ctx, fmt.Sprintf("%s-nlb-%d", name, t.published()), &lb.ListenerArgs{
 				LoadBalancerArn: balancer.Arn,
 				Port:            pulumi.Int(t.published()),
-				Protocol:        pulumi.String("TCP"),
+				Protocol:        pulumi.String(t.nlbProtocol()),
 				DefaultActions:  forward(tg),
 			}, parent)
 			if err != nil {
@@ -281,7 +304,7 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args LoadBalancerArgs, op
 			}
 			comp.route(t.key(), listener)
 			tgArns[t.key()] = tg.Arn
-			endpoints[t.key()] = endpointURL("tcp", balancer.DnsName, t.published())
+			endpoints[t.key()] = endpointURL(strings.ToLower(t.nlbProtocol()), balancer.DnsName, t.published())
 		}
 		comp.NlbDnsName = balancer.DnsName
 		comp.NlbSecurityGroupId = sg.ID().ToStringOutput()
@@ -444,7 +467,11 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 		zone = newZoneDNS(name, zoneID, parent)
 	}
 
-	sg, balancer, err := newBalancer(ctx, name, "alb", "application", args, ports, parent)
+	albPorts := make([]listenerPort, len(ports))
+	for i, p := range ports {
+		albPorts[i] = listenerPort{p, "tcp"}
+	}
+	sg, balancer, err := newBalancer(ctx, name, "alb", "application", args, albPorts, parent)
 	if err != nil {
 		return err
 	}
@@ -455,7 +482,7 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	tgs := map[string]*lb.TargetGroup{}
 	for _, t := range httpTargets {
 		tgName := fmt.Sprintf("%s-%s-%d", name, t.Service, t.Port)
-		tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t), parent)
+		tg, err := lb.NewTargetGroup(ctx, tgName, names.targetGroupArgs(tgName, args.VpcId, t, "HTTP"), parent)
 		if err != nil {
 			return err
 		}
@@ -677,9 +704,15 @@ func newApplicationLB(ctx *pulumi.Context, comp *LoadBalancer, name string, args
 	return nil
 }
 
+// listenerPort is a listener port and the IP protocol it receives.
+type listenerPort struct {
+	port     int
+	protocol string // tcp or udp
+}
+
 // newBalancer creates a load balancer of lbType and its security group,
 // open to the world on the listener ports only.
-func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []int, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
+func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBalancerArgs, ports []listenerPort, parent pulumi.ResourceOrInvokeOption) (*ec2.SecurityGroup, *lb.LoadBalancer, error) {
 	names, err := newNamer(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -694,14 +727,20 @@ func newBalancer(ctx *pulumi.Context, name, suffix, lbType string, args LoadBala
 		return nil, nil, err
 	}
 	// The only rules open to the world: the listener ports.
-	for _, port := range ports {
-		if _, err := vpc.NewSecurityGroupIngressRule(ctx, fmt.Sprintf("%s-%s-%d", name, suffix, port), &vpc.SecurityGroupIngressRuleArgs{
+	// The NLB's security group filters UDP too: a UDP listener needs its
+	// own rule (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html).
+	for _, lp := range ports {
+		logical := fmt.Sprintf("%s-%s-%d", name, suffix, lp.port)
+		if lp.protocol != "tcp" {
+			logical += "-" + lp.protocol // TCP rules keep the names they had
+		}
+		if _, err := vpc.NewSecurityGroupIngressRule(ctx, logical, &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId: sg.ID(),
-			IpProtocol:      pulumi.String("tcp"),
-			FromPort:        pulumi.Int(port),
-			ToPort:          pulumi.Int(port),
+			IpProtocol:      pulumi.String(lp.protocol),
+			FromPort:        pulumi.Int(lp.port),
+			ToPort:          pulumi.Int(lp.port),
 			CidrIpv4:        pulumi.String("0.0.0.0/0"),
-			Description:     pulumi.Sprintf("Listener port %d", port),
+			Description:     pulumi.Sprintf("Listener port %d/%s", lp.port, lp.protocol),
 		}, parent); err != nil {
 			return nil, nil, err
 		}
@@ -796,16 +835,61 @@ func checkPublishedPorts(targets []IngressTarget, domain string) error {
 	return nil
 }
 
-func publishedPorts(targets []IngressTarget) []int {
-	seen := map[int]bool{}
-	var ports []int
-	for _, t := range targets {
-		if !seen[t.published()] {
-			seen[t.published()] = true
-			ports = append(ports, t.published())
+// nlbProtocol is the protocol of a network load balancer target's target
+// group and listener.
+func (t IngressTarget) nlbProtocol() string {
+	if t.isUDP() {
+		return "UDP"
+	}
+	return "TCP"
+}
+
+// checkNLBTargets checks the targets of the network load balancer. A TCP
+// and a UDP target on the same port of a service would take one TCP_UDP
+// target group, but ECS does not load-balance a container port that two
+// port mappings use ("Container port ... is used in more than one port
+// mapping": aws/amazon-ecs-agent#3428; AWS's advice is one ECS service per
+// protocol behind the TCP_UDP target group, quoted in
+// aws/containers-roadmap#445 from
+// https://aws.amazon.com/about-aws/whats-new/2020/07/aws-fargate-for-amazon-ecs-now-supports-udp-load-balancing-with-network-load-balancer/),
+// so it is refused, as is a UDP port on the port of an HTTP target (both
+// would be the target "service:port"). A UDP target needs a health check
+// port.
+func checkNLBTargets(nlb, http []IngressTarget) error {
+	taken := map[string]string{}
+	for _, t := range http {
+		taken[t.key()] = "an HTTP port"
+	}
+	for _, t := range nlb {
+		if other, ok := taken[t.key()]; ok {
+			return fmt.Errorf("service %q: ports: port %d is both %s and a UDP or TCP port of the network load balancer; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve the other protocol on another port", t.Service, t.Port, other)
+		}
+		taken[t.key()] = "a TCP or UDP port"
+		if t.isUDP() && t.HealthCheckPort == 0 {
+			return fmt.Errorf("service %q: ports: UDP port %d needs a TCP port for the load balancer's health check (a network load balancer checks UDP targets over TCP or HTTP only: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html); add a TCP port, or a healthcheck that curls http://localhost:<port>/", t.Service, t.Port)
 		}
 	}
-	sort.Ints(ports)
+	return nil
+}
+
+// nlbListenerPorts are the listener ports of the network load balancer with
+// their IP protocols.
+func nlbListenerPorts(targets []IngressTarget) []listenerPort {
+	seen := map[listenerPort]bool{}
+	var ports []listenerPort
+	for _, t := range targets {
+		lp := listenerPort{t.published(), strings.ToLower(t.nlbProtocol())}
+		if !seen[lp] {
+			seen[lp] = true
+			ports = append(ports, lp)
+		}
+	}
+	sort.Slice(ports, func(i, j int) bool {
+		if ports[i].port != ports[j].port {
+			return ports[i].port < ports[j].port
+		}
+		return ports[i].protocol < ports[j].protocol
+	})
 	return ports
 }
 
@@ -817,8 +901,9 @@ func endpointURL(scheme string, dns pulumi.StringOutput, port int) pulumi.String
 }
 
 // targetGroupArgs maps a compose healthcheck to the target group's probe,
-// within the ranges that ELB accepts.
-func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupArgs {
+// within the ranges that ELB accepts. protocol is the target group's: HTTP
+// (ALB), or TCP or UDP (NLB).
+func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget, protocol string) *lb.TargetGroupArgs {
 	interval := clamp(orDefault(t.HealthCheckIntervalSeconds, 30), 5, 300)
 	timeout := clamp(orDefault(t.HealthCheckTimeoutSeconds, 5), 2, 120)
 	if timeout >= interval {
@@ -831,12 +916,26 @@ func targetGroupArgs(vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupA
 		Port:                pulumi.Int(t.Port),
 		DeregistrationDelay: pulumi.Int(30),
 	}
-	if t.isTCP() {
-		args.Protocol = pulumi.String("TCP")
-		args.HealthCheck = &lb.TargetGroupHealthCheckArgs{
+	if protocol != "HTTP" {
+		args.Protocol = pulumi.String(protocol)
+		// A TCP target is probed over TCP on its own port. A UDP one
+		// cannot be: the load balancer checks UDP targets
+		// over TCP, HTTP or HTTPS only
+		// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html),
+		// so it is probed on the service's health check port: over HTTP on
+		// the compose healthcheck's URL when it has one, else over TCP.
+		hc := &lb.TargetGroupHealthCheckArgs{
 			Protocol: pulumi.String("TCP"), Interval: pulumi.Int(interval),
 			HealthyThreshold: pulumi.Int(threshold), UnhealthyThreshold: pulumi.Int(threshold),
 		}
+		if protocol == "UDP" {
+			hc.Port = pulumi.String(strconv.Itoa(t.HealthCheckPort))
+			if t.HealthCheckPath != "" {
+				hc.Protocol, hc.Path, hc.Matcher = pulumi.String("HTTP"), pulumi.String(t.HealthCheckPath), pulumi.String("200-399")
+				hc.Timeout = pulumi.Int(timeout)
+			}
+		}
+		args.HealthCheck = hc
 		return args
 	}
 	path, matcher := t.HealthCheckPath, "200-399"

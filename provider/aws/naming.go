@@ -281,12 +281,8 @@ func hierarchicalName(max int, parts ...string) string {
 // the name's random part: a replacement created before the old one is
 // deleted gets another name. (The VPC id replaces one too, but is known only
 // at `up`; the network is not replaced under a running project.)
-func (n namer) targetGroupArgs(logical string, vpcID pulumi.StringInput, t IngressTarget) *lb.TargetGroupArgs {
-	args := targetGroupArgs(vpcID, t)
-	protocol := "HTTP"
-	if t.isTCP() {
-		protocol = "TCP"
-	}
+func (n namer) targetGroupArgs(logical string, vpcID pulumi.StringInput, t IngressTarget, protocol string) *lb.TargetGroupArgs {
+	args := targetGroupArgs(vpcID, t, protocol)
 	args.Name = n.input(specTargetGroup, logical, logical, strconv.Itoa(t.Port), protocol, t.protocolVersion())
 	return args
 }

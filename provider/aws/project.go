@@ -2,6 +2,8 @@ package aws
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 
 	awssdk "github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -129,6 +131,9 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 
 	var targets []IngressTarget
 	for _, s := range project.Services {
+		if err := checkUDPIngressPorts(s); err != nil {
+			return nil, err
+		}
 		targets = append(targets, ingressTargets(s)...)
 	}
 	var balancer *LoadBalancer
@@ -237,6 +242,7 @@ func Deploy(ctx *pulumi.Context, parent pulumi.Resource, project *compose.Projec
 		if balancer != nil && len(s.IngressPorts()) > 0 {
 			args.AlbSecurityGroupId = balancer.AlbSecurityGroupId
 			args.NlbSecurityGroupId = balancer.NlbSecurityGroupId
+			args.NlbHealthCheckPorts = nlbHealthCheckPorts(ingressTargets(s))
 			args.TargetGroupArns = balancer.RoutedTargetGroups(s.Name)
 			args.After = append(args.After, balancer.Routes(s.Name)...)
 		}
@@ -320,11 +326,16 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 	for _, port := range s.IngressPorts() {
 		t := IngressTarget{Service: s.Name, Port: int(port.Target), PublishedPort: int(port.Published),
 			AppProtocol: port.AppProtocol, DomainName: s.DomainName}
-		if t.AppProtocol == "" {
+		if port.Protocol == compose.ProtocolUDP {
+			t.Protocol = compose.ProtocolUDP
+			t.HealthCheckPort, t.HealthCheckPath = udpHealthCheck(s)
+		} else if t.AppProtocol == "" {
 			t.AppProtocol = compose.AppProtocolHTTP
 		}
 		if hc := s.Healthcheck; hc != nil {
-			if hc.HTTPPath != "" && (hc.HTTPPort == 0 || hc.HTTPPort == port.Target) {
+			if t.Protocol == compose.ProtocolUDP {
+				// Its path, if any, is udpHealthCheck's.
+			} else if hc.HTTPPath != "" && (hc.HTTPPort == 0 || hc.HTTPPort == port.Target) {
 				t.HealthCheckPath = hc.HTTPPath
 			}
 			t.HealthCheckIntervalSeconds = hc.IntervalSeconds
@@ -333,6 +344,58 @@ func ingressTargets(s *compose.Service) []IngressTarget {
 		}
 		out = append(out, t)
 	}
+	return out
+}
+
+// checkUDPIngressPorts refuses a UDP ingress port whose container port the
+// service also declares over TCP: the task definition would map it twice,
+// and ECS does not load-balance a container port that two port mappings
+// use ("Container port ... is used in more than one port mapping":
+// aws/amazon-ecs-agent#3428; AWS's advice, one ECS service per protocol, is
+// quoted in aws/containers-roadmap#445).
+func checkUDPIngressPorts(s *compose.Service) error {
+	for _, p := range s.IngressPorts() {
+		if p.Protocol != compose.ProtocolUDP {
+			continue
+		}
+		for _, q := range s.Ports {
+			if q.Target == p.Target && q.Protocol == compose.ProtocolTCP {
+				return fmt.Errorf("service %q: ports: UDP ingress port %d is also a TCP port of the service; ECS load-balances one container port over one protocol (aws/amazon-ecs-agent#3428): serve TCP on another container port, or split the service in two", s.Name, p.Target)
+			}
+		}
+	}
+	return nil
+}
+
+// udpHealthCheck is the port (and HTTP path, when there is one) that the
+// network load balancer probes a UDP ingress port of s on: it checks UDP
+// targets over TCP or HTTP only
+// (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html).
+// The compose healthcheck's URL when it names a port, else the service's
+// lowest TCP port; 0 when it has none (the
+// load balancer then says so).
+func udpHealthCheck(s *compose.Service) (int, string) {
+	if hc := s.Healthcheck; hc != nil && hc.HTTPPath != "" && hc.HTTPPort != 0 {
+		return int(hc.HTTPPort), hc.HTTPPath
+	}
+	for _, p := range s.Ports { // sorted by target
+		if p.Protocol == compose.ProtocolTCP {
+			return int(p.Target), ""
+		}
+	}
+	return 0, ""
+}
+
+// nlbHealthCheckPorts are the TCP ports the network load balancer probes
+// UDP targets of these on, for the service's security group to admit.
+func nlbHealthCheckPorts(targets []IngressTarget) []int {
+	var out []int
+	for _, t := range targets {
+		if t.HealthCheckPort != 0 && !slices.Contains(out, t.HealthCheckPort) {
+			out = append(out, t.HealthCheckPort)
+		}
+	}
+	sort.Ints(out)
 	return out
 }
 

@@ -292,9 +292,19 @@ func CheckLimits(project *compose.Project) error {
 				Message: "managed MongoDB is not offered on Azure yet (Azure Cosmos DB for MongoDB is planned): deploy it on AWS, or run MongoDB elsewhere and pass its URL in config"})
 		}
 		for _, p := range s.Ports {
-			if p.Protocol == compose.ProtocolUDP {
+			// Container Apps ingress is HTTP or TCP
+			// (https://learn.microsoft.com/azure/container-apps/ingress-overview).
+			// Defang falls back to host mode for a UDP port; here a host port
+			// is served by the app's internal ingress, which has no UDP
+			// either, so the fallback cannot serve it: an error.
+			switch {
+			case p.Protocol != compose.ProtocolUDP:
+			case p.Mode == compose.PortModeIngress:
 				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "ports",
-					Message: fmt.Sprintf("UDP port %d: Azure Container Apps carry TCP only", p.Target)})
+					Message: fmt.Sprintf("UDP port %d: Azure Container Apps carry TCP only: their ingress has no UDP, and falling back to host mode cannot serve it either (a host port goes through the same ingress); deploy it on AWS (a network load balancer UDP listener)", p.Target)})
+			default:
+				errs = append(errs, compose.Diagnostic{Service: s.Name, Field: "ports",
+					Message: fmt.Sprintf("UDP port %d (host mode): Azure Container Apps carry TCP only, between apps too; deploy it on AWS", p.Target)})
 			}
 		}
 		if runsContainer(s) {

@@ -14,9 +14,11 @@ import (
 
 // fixupPorts returns the ports with their defaults applied, sorted by target
 // then protocol:
-//   - a port without a mode is ingress, except UDP which is host (the load
-//     balancers serve TCP);
-//   - an ingress port without an app_protocol is http;
+//   - a port without a mode is ingress, except UDP which is host, as
+//     Defang's fixupPort does (the short syntax "53:53/udp" sets mode
+//     ingress, so it stays ingress);
+//   - a TCP ingress port without an app_protocol is http; a UDP one has
+//     none (it is carried as datagrams);
 //   - the published port defaults to the target.
 func fixupPorts(in []Port) []Port {
 	out := make([]Port, 0, len(in))
@@ -27,7 +29,7 @@ func fixupPorts(in []Port) []Port {
 				p.Mode = PortModeHost
 			}
 		}
-		if p.Mode == PortModeIngress && p.AppProtocol == "" {
+		if p.Mode == PortModeIngress && p.AppProtocol == "" && p.Protocol == ProtocolTCP {
 			p.AppProtocol = AppProtocolHTTP
 		}
 		if p.Published == 0 {

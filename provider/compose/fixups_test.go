@@ -20,6 +20,9 @@ func TestFixupPorts(t *testing.T) {
 		{"udp without mode is host",
 			[]Port{{Target: 53, Protocol: "udp"}},
 			[]Port{{Target: 53, Published: 53, Protocol: "udp", Mode: "host"}}},
+		{"udp ingress has no app protocol",
+			[]Port{{Target: 53, Protocol: "udp", Mode: "ingress"}},
+			[]Port{{Target: 53, Published: 53, Protocol: "udp", Mode: "ingress"}}},
 		{"host keeps empty app protocol",
 			[]Port{{Target: 5432, Protocol: "tcp", Mode: "host"}},
 			[]Port{{Target: 5432, Published: 5432, Protocol: "tcp", Mode: "host"}}},
@@ -56,11 +59,13 @@ func TestPortsFromCompose(t *testing.T) {
         mode: host
       - target: 53
         protocol: udp
+      - "5353:1053/udp"
 `)
 	p, _ := mustLoad(t, yaml)
 	want := []Port{
 		{Target: 53, Published: 53, Protocol: "udp", Mode: "host"},
 		{Target: 80, Published: 8080, Protocol: "tcp", AppProtocol: "http", Mode: "ingress"},
+		{Target: 1053, Published: 5353, Protocol: "udp", Mode: "ingress"},
 		{Target: 3000, Published: 3000, Protocol: "tcp", AppProtocol: "http2", Mode: "ingress"},
 		{Target: 5000, Published: 5000, Protocol: "tcp", Mode: "host"},
 		{Target: 7000, Published: 7000, Protocol: "tcp", AppProtocol: "tcp", Mode: "ingress"},
@@ -70,8 +75,11 @@ func TestPortsFromCompose(t *testing.T) {
 	if got := p.Service("app").Ports; !reflect.DeepEqual(got, want) {
 		t.Fatalf("ports:\n got %+v\nwant %+v", got, want)
 	}
-	if p.Service("app").Ports[4].IsHTTP() {
+	if p.Service("app").Ports[5].IsHTTP() {
 		t.Error("an app_protocol tcp ingress port is not HTTP")
+	}
+	if p.Service("app").Ports[2].IsHTTP() {
+		t.Error("a UDP ingress port is not HTTP")
 	}
 }
 

@@ -229,14 +229,14 @@ const (
 	AppProtocolTCP = "tcp"
 )
 
-// Port is one compose port after fixups: Mode is always set, and an ingress
-// port always has an AppProtocol.
+// Port is one compose port after fixups: Mode is always set, and a TCP
+// ingress port always has an AppProtocol (a UDP one never has one).
 type Port struct {
 	Target uint32
 	// Published is the port on the load balancer; equals Target when unset.
 	Published   uint32
 	Protocol    string // tcp or udp
-	AppProtocol string // http, http2, grpc or tcp for ingress; may be empty for host
+	AppProtocol string // http, http2, grpc or tcp for TCP ingress; empty for UDP, may be empty for host
 	Mode        string // ingress or host
 }
 

@@ -78,8 +78,7 @@ func convertPorts(service string, in []types.ServicePortConfig) ([]Port, []Diagn
 
 // portErrors checks the converted ports of one service: each target and
 // protocol at most once (the load balancer and service discovery key on
-// it), and no UDP port explicitly marked ingress (the load balancers serve
-// TCP; a UDP port without a mode becomes a host port instead).
+// it). A UDP ingress port is fine: the cloud layers serve it or say why not.
 func portErrors(service string, ports []Port) []Diagnostic {
 	var out []Diagnostic
 	seen := map[string]int{}
@@ -90,10 +89,6 @@ func portErrors(service string, ports []Port) []Diagnostic {
 				Message: fmt.Sprintf("duplicate port %s (also ports[%d])", key, j)})
 		} else {
 			seen[key] = i
-		}
-		if p.Protocol == ProtocolUDP && p.Mode == PortModeIngress {
-			out = append(out, Diagnostic{Service: service, Field: fmt.Sprintf("ports[%d].mode", i),
-				Message: fmt.Sprintf("UDP port %d cannot be ingress (the load balancers serve TCP); use mode: host (the short syntax \"%d:%d/udp\" means ingress)", p.Target, p.Target, p.Target)})
 		}
 	}
 	return out

@@ -30,8 +30,7 @@ func TestErrorRules(t *testing.T) {
 		{"port mode", svc("    ports: [{target: 80, mode: global}]\n"), nil, "app", "ports[0].mode", `port mode "global"`},
 		{"duplicate target", svc("    ports: [{target: 80}, {target: 80, published: 8080}]\n"), nil, "app", "ports[1].target", "duplicate port 80/tcp (also ports[0])"},
 		{"duplicate target with http protocol", svc("    ports: ['80:80', {target: 80, protocol: http, published: 81}]\n"), nil, "app", "ports[1].target", "duplicate port 80/tcp"},
-		{"udp explicit ingress", svc("    ports: [{target: 53, protocol: udp, mode: ingress}]\n"), nil, "app", "ports[0].mode", "UDP port 53 cannot be ingress"},
-		{"udp short syntax is ingress", svc("    ports: ['53:53/udp']\n"), nil, "app", "ports[0].mode", "cannot be ingress"},
+		{"udp with an http app_protocol", svc("    ports: [{target: 53, protocol: udp, mode: ingress, app_protocol: http}]\n"), nil, "app", "ports[0].app_protocol", "needs a TCP port"},
 		{"published range", svc("    ports: [{target: 80, published: '8000-8001'}]\n"), nil, "app", "ports[0].published", "ranges"},
 		{"domainname without ingress", svc("    domainname: example.com\n    ports: [{target: 80, mode: host}]\n"), nil, "app", "domainname", "needs an ingress port"},
 		{"domainname without ports", svc("    domainname: example.com\n"), nil, "app", "domainname", "needs an ingress port"},
@@ -86,6 +85,9 @@ func TestValidEdgeCases(t *testing.T) {
 		{"replicated mode", svc("    deploy: {mode: replicated, replicas: 2}\n")},
 		{"udp without mode", svc("    ports: [{target: 53, protocol: udp}]\n")},
 		{"udp host", svc("    ports: [{target: 53, protocol: udp, mode: host}]\n")},
+		{"udp explicit ingress", svc("    ports: [{target: 53, protocol: udp, mode: ingress}]\n")},
+		{"udp short syntax", svc("    ports: ['53:53/udp']\n")},
+		{"udp and tcp ingress on one port", svc("    ports: ['53:53/udp', '53:53/tcp']\n")},
 		{"same target, other protocol", svc("    ports: [{target: 53, protocol: udp, mode: host}, {target: 53, mode: host}]\n")},
 		{"dockerfile in a subdirectory", "services:\n  app:\n    build: {context: ., dockerfile: app/Dockerfile}\n"},
 		{"domainname with ingress", svc("    domainname: example.com\n    ports: [80]\n")},
@@ -120,7 +122,7 @@ services:
   api:
     image: api
     dns: 1.1.1.1
-    ports: [{target: 53, protocol: udp, mode: ingress}]
+    ports: [{target: 53, protocol: sctp}]
     healthcheck: {test: [CMD, 'true'], interval: 5s, timeout: 5s}
   worker: {}
 `
@@ -130,7 +132,7 @@ services:
 	errs := errorsOf(t, err)
 	want := []struct{ service, field string }{
 		{"api", "dns"},
-		{"api", "ports[0].mode"},
+		{"api", "ports[0].protocol"},
 		{"web", "deploy.mode"},
 		{"web", "build.context"},
 		{"web", "ports[0].target"},

@@ -22,6 +22,7 @@ func serviceWarnings(svc types.ServiceConfig, s *Service) []Diagnostic {
 	out = append(out, statefulImageWarnings(s)...)
 	out = append(out, managedStoreIngressWarnings(s)...)
 	out = append(out, publishedPortWarnings(svc)...)
+	out = append(out, udpHostWarnings(svc)...)
 	out = append(out, secretEnvWarnings(s)...)
 	out = append(out, quotedEnvWarnings(s)...)
 	out = append(out, literalTemplateWarnings(s)...)
@@ -63,8 +64,28 @@ func ingressHealthcheckWarnings(s *Service) []Diagnostic {
 	if len(ingress) == 0 || s.Healthcheck != nil || s.IsManaged() {
 		return nil
 	}
+	if p := ingress[0]; p.Protocol == ProtocolUDP {
+		// Load balancers probe UDP over TCP or HTTP (AWS's network load
+		// balancer does), so the URL to suggest is not the UDP port's.
+		return []Diagnostic{{Service: s.Name, Field: "healthcheck",
+			Message: fmt.Sprintf("ingress port %d/udp has no healthcheck: deployments cannot wait for the service to be ready, and the load balancer probes UDP port %d over TCP on a TCP port of the service; add one that curls an HTTP port of it (e.g. test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:8080/\"])", p.Target, p.Target)}}
+	}
 	return []Diagnostic{{Service: s.Name, Field: "healthcheck",
 		Message: fmt.Sprintf("ingress port %d has no healthcheck: deployments cannot wait for the service to be ready and the load balancer probes a default path; add one (e.g. test: [\"CMD\", \"curl\", \"-f\", \"http://localhost:%d/\"])", ingress[0].Target, ingress[0].Target)}}
+}
+
+// udpHostWarnings: a UDP port without a mode becomes a host port, as
+// Defang's fixupPort makes it (with the same warning), which is easily
+// missed when the file meant to publish it.
+func udpHostWarnings(svc types.ServiceConfig) []Diagnostic {
+	var out []Diagnostic
+	for i, p := range svc.Ports {
+		if strings.EqualFold(p.Protocol, ProtocolUDP) && p.Mode == "" {
+			out = append(out, Diagnostic{Service: svc.Name, Field: fmt.Sprintf("ports[%d].mode", i),
+				Message: fmt.Sprintf("UDP port %d has no mode: it is a host port, reachable by the project's services only (set mode: host to silence this, or mode: ingress to publish it)", p.Target)})
+		}
+	}
+	return out
 }
 
 // statefulImages maps the base name of well-known stateful images to what

@@ -18,6 +18,8 @@ func TestWarningRules(t *testing.T) {
 		{"volumes_from", svc(sized+"    volumes_from: [other]\n") + "  other: {image: x, deploy: {resources: {reservations: {memory: 1G}}}}\n", "app", "volumes_from", "not supported yet"},
 		{"no memory", svc(""), "app", "deploy.resources.reservations.memory", "no memory reservation"},
 		{"ingress without healthcheck", svc(sized + "    ports: [8080]\n"), "app", "healthcheck", "ingress port 8080 has no healthcheck"},
+		{"udp ingress without healthcheck", svc(sized + "    ports: ['53:53/udp']\n"), "app", "healthcheck", "probes UDP port 53 over TCP"},
+		{"udp without mode", svc(sized + "    ports: [{target: 53, protocol: udp}]\n"), "app", "ports[0].mode", "UDP port 53 has no mode: it is a host port"},
 		{"postgres without extension", "services:\n  db: {image: 'postgres:16', deploy: {resources: {reservations: {memory: 1G}}}}\n", "db", "image", "add x-defang-postgres: true"},
 		{"redis without extension", "services:\n  cache: {image: 'docker.io/library/redis:7-alpine'}\n", "cache", "image", "add x-defang-redis: true"},
 		{"valkey without extension", "services:\n  cache: {image: 'valkey/valkey:8'}\n", "cache", "image", "x-defang-redis"},

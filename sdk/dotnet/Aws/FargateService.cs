@@ -135,8 +135,20 @@ namespace DefangLabs.Defang.Aws
             set => _networkSecurityGroupIds = value;
         }
 
+        [Input("nlbHealthCheckPorts")]
+        private InputList<int>? _nlbHealthCheckPorts;
+
         /// <summary>
-        /// Security group of the network load balancer, admitted on TCP ingress ports.
+        /// TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+        /// </summary>
+        public InputList<int> NlbHealthCheckPorts
+        {
+            get => _nlbHealthCheckPorts ?? (_nlbHealthCheckPorts = new InputList<int>());
+            set => _nlbHealthCheckPorts = value;
+        }
+
+        /// <summary>
+        /// Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
         /// </summary>
         [Input("nlbSecurityGroupId")]
         public Input<string>? NlbSecurityGroupId { get; set; }

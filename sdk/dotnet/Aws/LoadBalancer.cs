@@ -11,7 +11,7 @@ using Pulumi;
 namespace DefangLabs.Defang.Aws
 {
     /// <summary>
-    /// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+    /// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.
     /// </summary>
     [DefangResourceType("defang:aws:LoadBalancer")]
     public partial class LoadBalancer : global::Pulumi.ComponentResource
@@ -47,19 +47,19 @@ namespace DefangLabs.Defang.Aws
         public Output<ImmutableDictionary<string, string>> DomainNameUrls { get; private set; } = null!;
 
         /// <summary>
-        /// `service:port` to its public URL: `https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt;` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://&lt;domainName&gt;`.
+        /// `service:port` to its public URL: `https://&lt;service&gt;--&lt;port&gt;.&lt;domain&gt;` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://&lt;domainName&gt;`.
         /// </summary>
         [Output("endpoints")]
         public Output<ImmutableDictionary<string, string>> Endpoints { get; private set; } = null!;
 
         /// <summary>
-        /// DNS name of the network load balancer (empty when no TCP ingress).
+        /// DNS name of the network load balancer (empty when no TCP or UDP ingress).
         /// </summary>
         [Output("nlbDnsName")]
         public Output<string> NlbDnsName { get; private set; } = null!;
 
         /// <summary>
-        /// Security group of the network load balancer; services admit it on their TCP ingress ports.
+        /// Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.
         /// </summary>
         [Output("nlbSecurityGroupId")]
         public Output<string> NlbSecurityGroupId { get; private set; } = null!;

@@ -92,6 +92,7 @@ export class FargateService extends pulumi.ComponentResource {
             resourceInputs["image"] = args?.image;
             resourceInputs["mode"] = args?.mode;
             resourceInputs["networkSecurityGroupIds"] = args?.networkSecurityGroupIds;
+            resourceInputs["nlbHealthCheckPorts"] = args?.nlbHealthCheckPorts;
             resourceInputs["nlbSecurityGroupId"] = args?.nlbSecurityGroupId;
             resourceInputs["privateNamespaceId"] = args?.privateNamespaceId;
             resourceInputs["projectName"] = args?.projectName;
@@ -157,7 +158,11 @@ export interface FargateServiceArgs {
      */
     networkSecurityGroupIds?: pulumi.Input<string[] | undefined>;
     /**
-     * Security group of the network load balancer, admitted on TCP ingress ports.
+     * TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+     */
+    nlbHealthCheckPorts?: pulumi.Input<number[] | undefined>;
+    /**
+     * Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
      */
     nlbSecurityGroupId?: pulumi.Input<string | undefined>;
     /**

@@ -7,7 +7,7 @@ import * as outputs from "../types/output";
 import * as utilities from "../utilities";
 
 /**
- * The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+ * The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.
  */
 export class LoadBalancer extends pulumi.ComponentResource {
     /** @internal */
@@ -45,15 +45,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly domainNameUrls: pulumi.Output<{[key: string]: string}>;
     /**
-     * `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
+     * `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
      */
     declare public /*out*/ readonly endpoints: pulumi.Output<{[key: string]: string}>;
     /**
-     * DNS name of the network load balancer (empty when no TCP ingress).
+     * DNS name of the network load balancer (empty when no TCP or UDP ingress).
      */
     declare public /*out*/ readonly nlbDnsName: pulumi.Output<string>;
     /**
-     * Security group of the network load balancer; services admit it on their TCP ingress ports.
+     * Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.
      */
     declare public /*out*/ readonly nlbSecurityGroupId: pulumi.Output<string>;
     /**

@@ -190,6 +190,10 @@ export namespace aws {
          */
         healthCheckPath?: pulumi.Input<string | undefined>;
         /**
+         * For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+         */
+        healthCheckPort?: pulumi.Input<number | undefined>;
+        /**
          * Failed probes before a target is unhealthy (2-10).
          */
         healthCheckRetries?: pulumi.Input<number | undefined>;
@@ -201,6 +205,10 @@ export namespace aws {
          * The container (target) port.
          */
         port: pulumi.Input<number>;
+        /**
+         * tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+         */
+        protocol?: pulumi.Input<string | undefined>;
         /**
          * The listener port on the load balancer; defaults to port.
          */

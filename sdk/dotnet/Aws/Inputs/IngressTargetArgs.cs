@@ -38,6 +38,12 @@ namespace DefangLabs.Defang.Aws.Inputs
         public Input<string>? HealthCheckPath { get; set; }
 
         /// <summary>
+        /// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+        /// </summary>
+        [Input("healthCheckPort")]
+        public Input<int>? HealthCheckPort { get; set; }
+
+        /// <summary>
         /// Failed probes before a target is unhealthy (2-10).
         /// </summary>
         [Input("healthCheckRetries")]
@@ -54,6 +60,12 @@ namespace DefangLabs.Defang.Aws.Inputs
         /// </summary>
         [Input("port", required: true)]
         public Input<int> Port { get; set; } = null!;
+
+        /// <summary>
+        /// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+        /// </summary>
+        [Input("protocol")]
+        public Input<string>? Protocol { get; set; }
 
         /// <summary>
         /// The listener port on the load balancer; defaults to port.

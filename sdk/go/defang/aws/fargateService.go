@@ -82,7 +82,9 @@ type fargateServiceArgs struct {
 	Mode *string `pulumi:"mode"`
 	// Security groups of the compose networks the service joins.
 	NetworkSecurityGroupIds []string `pulumi:"networkSecurityGroupIds"`
-	// Security group of the network load balancer, admitted on TCP ingress ports.
+	// TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+	NlbHealthCheckPorts []int `pulumi:"nlbHealthCheckPorts"`
+	// Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
 	NlbSecurityGroupId *string `pulumi:"nlbSecurityGroupId"`
 	// Cloud Map namespace to register `<service>` in, for services with ports.
 	PrivateNamespaceId *string `pulumi:"privateNamespaceId"`
@@ -122,7 +124,9 @@ type FargateServiceArgs struct {
 	Mode *string
 	// Security groups of the compose networks the service joins.
 	NetworkSecurityGroupIds pulumi.StringArrayInput
-	// Security group of the network load balancer, admitted on TCP ingress ports.
+	// TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+	NlbHealthCheckPorts pulumi.IntArrayInput
+	// Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
 	NlbSecurityGroupId pulumi.StringPtrInput
 	// Cloud Map namespace to register `<service>` in, for services with ports.
 	PrivateNamespaceId pulumi.StringPtrInput

@@ -13,7 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+// The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.
 type LoadBalancer struct {
 	pulumi.ResourceState
 
@@ -27,11 +27,11 @@ type LoadBalancer struct {
 	DnsRecords defang.DnsRecordArrayOutput `pulumi:"dnsRecords"`
 	// Service to the URL of its domainName: `https://` once its certificate is on the HTTPS listener, `http://` before that.
 	DomainNameUrls pulumi.StringMapOutput `pulumi:"domainNameUrls"`
-	// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
+	// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
 	Endpoints pulumi.StringMapOutput `pulumi:"endpoints"`
-	// DNS name of the network load balancer (empty when no TCP ingress).
+	// DNS name of the network load balancer (empty when no TCP or UDP ingress).
 	NlbDnsName pulumi.StringOutput `pulumi:"nlbDnsName"`
-	// Security group of the network load balancer; services admit it on their TCP ingress ports.
+	// Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.
 	NlbSecurityGroupId pulumi.StringOutput `pulumi:"nlbSecurityGroupId"`
 	// `service:port` to the ARN of its target group.
 	TargetGroupArns pulumi.StringMapOutput `pulumi:"targetGroupArns"`
@@ -201,17 +201,17 @@ func (o LoadBalancerOutput) DomainNameUrls() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringMapOutput { return v.DomainNameUrls }).(pulumi.StringMapOutput)
 }
 
-// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
+// `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
 func (o LoadBalancerOutput) Endpoints() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringMapOutput { return v.Endpoints }).(pulumi.StringMapOutput)
 }
 
-// DNS name of the network load balancer (empty when no TCP ingress).
+// DNS name of the network load balancer (empty when no TCP or UDP ingress).
 func (o LoadBalancerOutput) NlbDnsName() pulumi.StringOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringOutput { return v.NlbDnsName }).(pulumi.StringOutput)
 }
 
-// Security group of the network load balancer; services admit it on their TCP ingress ports.
+// Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.
 func (o LoadBalancerOutput) NlbSecurityGroupId() pulumi.StringOutput {
 	return o.ApplyT(func(v *LoadBalancer) pulumi.StringOutput { return v.NlbSecurityGroupId }).(pulumi.StringOutput)
 }

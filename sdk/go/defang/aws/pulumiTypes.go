@@ -22,12 +22,16 @@ type IngressTarget struct {
 	HealthCheckIntervalSeconds *int `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
 	HealthCheckPath *string `pulumi:"healthCheckPath"`
+	// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+	HealthCheckPort *int `pulumi:"healthCheckPort"`
 	// Failed probes before a target is unhealthy (2-10).
 	HealthCheckRetries *int `pulumi:"healthCheckRetries"`
 	// Probe timeout in seconds (2-120, below the interval).
 	HealthCheckTimeoutSeconds *int `pulumi:"healthCheckTimeoutSeconds"`
 	// The container (target) port.
 	Port int `pulumi:"port"`
+	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+	Protocol *string `pulumi:"protocol"`
 	// The listener port on the load balancer; defaults to port.
 	PublishedPort *int `pulumi:"publishedPort"`
 	// The compose service name.
@@ -54,12 +58,16 @@ type IngressTargetArgs struct {
 	HealthCheckIntervalSeconds pulumi.IntPtrInput `pulumi:"healthCheckIntervalSeconds"`
 	// Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
 	HealthCheckPath pulumi.StringPtrInput `pulumi:"healthCheckPath"`
+	// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+	HealthCheckPort pulumi.IntPtrInput `pulumi:"healthCheckPort"`
 	// Failed probes before a target is unhealthy (2-10).
 	HealthCheckRetries pulumi.IntPtrInput `pulumi:"healthCheckRetries"`
 	// Probe timeout in seconds (2-120, below the interval).
 	HealthCheckTimeoutSeconds pulumi.IntPtrInput `pulumi:"healthCheckTimeoutSeconds"`
 	// The container (target) port.
 	Port pulumi.IntInput `pulumi:"port"`
+	// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+	Protocol pulumi.StringPtrInput `pulumi:"protocol"`
 	// The listener port on the load balancer; defaults to port.
 	PublishedPort pulumi.IntPtrInput `pulumi:"publishedPort"`
 	// The compose service name.
@@ -137,6 +145,11 @@ func (o IngressTargetOutput) HealthCheckPath() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *string { return v.HealthCheckPath }).(pulumi.StringPtrOutput)
 }
 
+// For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+func (o IngressTargetOutput) HealthCheckPort() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v IngressTarget) *int { return v.HealthCheckPort }).(pulumi.IntPtrOutput)
+}
+
 // Failed probes before a target is unhealthy (2-10).
 func (o IngressTargetOutput) HealthCheckRetries() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v IngressTarget) *int { return v.HealthCheckRetries }).(pulumi.IntPtrOutput)
@@ -150,6 +163,11 @@ func (o IngressTargetOutput) HealthCheckTimeoutSeconds() pulumi.IntPtrOutput {
 // The container (target) port.
 func (o IngressTargetOutput) Port() pulumi.IntOutput {
 	return o.ApplyT(func(v IngressTarget) int { return v.Port }).(pulumi.IntOutput)
+}
+
+// tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+func (o IngressTargetOutput) Protocol() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v IngressTarget) *string { return v.Protocol }).(pulumi.StringPtrOutput)
 }
 
 // The listener port on the load balancer; defaults to port.

@@ -44,6 +44,10 @@ class IngressTargetArgsDict(TypedDict):
     """
     Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
     """
+    health_check_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+    """
     health_check_retries: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     Failed probes before a target is unhealthy (2-10).
@@ -51,6 +55,10 @@ class IngressTargetArgsDict(TypedDict):
     health_check_timeout_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     Probe timeout in seconds (2-120, below the interval).
+    """
+    protocol: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
     """
     published_port: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -66,8 +74,10 @@ class IngressTargetArgs:
                  domain_name: pulumi.Input[Optional[_builtins.str]] = None,
                  health_check_interval_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  health_check_path: pulumi.Input[Optional[_builtins.str]] = None,
+                 health_check_port: pulumi.Input[Optional[_builtins.int]] = None,
                  health_check_retries: pulumi.Input[Optional[_builtins.int]] = None,
                  health_check_timeout_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 protocol: pulumi.Input[Optional[_builtins.str]] = None,
                  published_port: pulumi.Input[Optional[_builtins.int]] = None):
         """
         :param pulumi.Input[_builtins.int] port: The container (target) port.
@@ -76,8 +86,10 @@ class IngressTargetArgs:
         :param pulumi.Input[_builtins.str] domain_name: The service's compose `domainname:` (give it on every target of the service). It gets its own certificate and is routed to the service's first HTTP ingress port (the lowest port).
         :param pulumi.Input[_builtins.int] health_check_interval_seconds: Seconds between probes (5-300).
         :param pulumi.Input[_builtins.str] health_check_path: Path the load balancer probes; taken from a curl/wget URL in the compose healthcheck. When empty, `/` is probed and any HTTP answer below 500 counts as healthy.
+        :param pulumi.Input[_builtins.int] health_check_port: For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
         :param pulumi.Input[_builtins.int] health_check_retries: Failed probes before a target is unhealthy (2-10).
         :param pulumi.Input[_builtins.int] health_check_timeout_seconds: Probe timeout in seconds (2-120, below the interval).
+        :param pulumi.Input[_builtins.str] protocol: tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
         :param pulumi.Input[_builtins.int] published_port: The listener port on the load balancer; defaults to port.
         """
         pulumi.set(__self__, "port", port)
@@ -90,10 +102,14 @@ class IngressTargetArgs:
             pulumi.set(__self__, "health_check_interval_seconds", health_check_interval_seconds)
         if health_check_path is not None:
             pulumi.set(__self__, "health_check_path", health_check_path)
+        if health_check_port is not None:
+            pulumi.set(__self__, "health_check_port", health_check_port)
         if health_check_retries is not None:
             pulumi.set(__self__, "health_check_retries", health_check_retries)
         if health_check_timeout_seconds is not None:
             pulumi.set(__self__, "health_check_timeout_seconds", health_check_timeout_seconds)
+        if protocol is not None:
+            pulumi.set(__self__, "protocol", protocol)
         if published_port is not None:
             pulumi.set(__self__, "published_port", published_port)
 
@@ -170,6 +186,18 @@ class IngressTargetArgs:
         pulumi.set(self, "health_check_path", value)
 
     @_builtins.property
+    @pulumi.getter(name="healthCheckPort")
+    def health_check_port(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        For a udp target (required): the TCP port the network load balancer probes (it checks UDP targets over TCP or HTTP only), over HTTP on healthCheckPath when that is set, else over TCP.
+        """
+        return pulumi.get(self, "health_check_port")
+
+    @health_check_port.setter
+    def health_check_port(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "health_check_port", value)
+
+    @_builtins.property
     @pulumi.getter(name="healthCheckRetries")
     def health_check_retries(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
@@ -192,6 +220,18 @@ class IngressTargetArgs:
     @health_check_timeout_seconds.setter
     def health_check_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "health_check_timeout_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def protocol(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        tcp (the default) or udp. A udp port is served by a UDP listener of the network load balancer; a service cannot have a tcp and a udp target on the same port (ECS load-balances one container port over one protocol).
+        """
+        return pulumi.get(self, "protocol")
+
+    @protocol.setter
+    def protocol(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "protocol", value)
 
     @_builtins.property
     @pulumi.getter(name="publishedPort")

@@ -33,6 +33,7 @@ class FargateServiceArgs:
                  autoscaling: Optional[_builtins.bool] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 nlb_health_check_ports: pulumi.Input[Optional[Sequence[_builtins.int]]] = None,
                  nlb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  private_namespace_id: pulumi.Input[Optional[_builtins.str]] = None,
                  repository_arn: pulumi.Input[Optional[_builtins.str]] = None,
@@ -54,7 +55,8 @@ class FargateServiceArgs:
         :param _builtins.bool autoscaling: Scale the task count on average CPU (x-defang-autoscaling): from the replica count up to 2× (affordable), 4× (balanced) or 10× (high_availability), tracking 70%, 60% or 50% CPU. The service then leaves its desired count to the autoscaler.
         :param _builtins.str mode: Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
         :param pulumi.Input[Sequence[_builtins.str]] network_security_group_ids: Security groups of the compose networks the service joins.
-        :param pulumi.Input[_builtins.str] nlb_security_group_id: Security group of the network load balancer, admitted on TCP ingress ports.
+        :param pulumi.Input[Sequence[_builtins.int]] nlb_health_check_ports: TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+        :param pulumi.Input[_builtins.str] nlb_security_group_id: Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
         :param pulumi.Input[_builtins.str] private_namespace_id: Cloud Map namespace to register `<service>` in, for services with ports.
         :param pulumi.Input[_builtins.str] repository_arn: The ECR repository of a built image; the execution role may pull from it only.
         :param pulumi.Input[Mapping[str, _builtins.str]] secrets: Environment variable name to the ARN of the SSM SecureString parameter that holds its value.
@@ -78,6 +80,8 @@ class FargateServiceArgs:
             pulumi.set(__self__, "mode", mode)
         if network_security_group_ids is not None:
             pulumi.set(__self__, "network_security_group_ids", network_security_group_ids)
+        if nlb_health_check_ports is not None:
+            pulumi.set(__self__, "nlb_health_check_ports", nlb_health_check_ports)
         if nlb_security_group_id is not None:
             pulumi.set(__self__, "nlb_security_group_id", nlb_security_group_id)
         if private_namespace_id is not None:
@@ -246,10 +250,22 @@ class FargateServiceArgs:
         pulumi.set(self, "network_security_group_ids", value)
 
     @_builtins.property
+    @pulumi.getter(name="nlbHealthCheckPorts")
+    def nlb_health_check_ports(self) -> pulumi.Input[Optional[Sequence[_builtins.int]]]:
+        """
+        TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+        """
+        return pulumi.get(self, "nlb_health_check_ports")
+
+    @nlb_health_check_ports.setter
+    def nlb_health_check_ports(self, value: pulumi.Input[Optional[Sequence[_builtins.int]]]):
+        pulumi.set(self, "nlb_health_check_ports", value)
+
+    @_builtins.property
     @pulumi.getter(name="nlbSecurityGroupId")
     def nlb_security_group_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Security group of the network load balancer, admitted on TCP ingress ports.
+        Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
         """
         return pulumi.get(self, "nlb_security_group_id")
 
@@ -320,6 +336,7 @@ class FargateService(pulumi.ComponentResource):
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 nlb_health_check_ports: pulumi.Input[Optional[Sequence[_builtins.int]]] = None,
                  nlb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  private_namespace_id: pulumi.Input[Optional[_builtins.str]] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -344,7 +361,8 @@ class FargateService(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] image: The image, by digest when it was built in the cloud.
         :param _builtins.str mode: Deployment mode: capacity (Fargate Spot in affordable), update style and log retention follow it.
         :param pulumi.Input[Sequence[_builtins.str]] network_security_group_ids: Security groups of the compose networks the service joins.
-        :param pulumi.Input[_builtins.str] nlb_security_group_id: Security group of the network load balancer, admitted on TCP ingress ports.
+        :param pulumi.Input[Sequence[_builtins.int]] nlb_health_check_ports: TCP ports the network load balancer probes the service's UDP ingress ports on (it checks UDP targets over TCP or HTTP only); admitted from its security group.
+        :param pulumi.Input[_builtins.str] nlb_security_group_id: Security group of the network load balancer, admitted on TCP and UDP ingress ports and on nlbHealthCheckPorts.
         :param pulumi.Input[_builtins.str] private_namespace_id: Cloud Map namespace to register `<service>` in, for services with ports.
         :param _builtins.str project_name: The project name, used in resource names.
         :param pulumi.Input[_builtins.str] region: The AWS region, for the log driver.
@@ -387,6 +405,7 @@ class FargateService(pulumi.ComponentResource):
                  image: pulumi.Input[Optional[_builtins.str]] = None,
                  mode: Optional[_builtins.str] = None,
                  network_security_group_ids: pulumi.Input[Optional[Sequence[_builtins.str]]] = None,
+                 nlb_health_check_ports: pulumi.Input[Optional[Sequence[_builtins.int]]] = None,
                  nlb_security_group_id: pulumi.Input[Optional[_builtins.str]] = None,
                  private_namespace_id: pulumi.Input[Optional[_builtins.str]] = None,
                  project_name: Optional[_builtins.str] = None,
@@ -422,6 +441,7 @@ class FargateService(pulumi.ComponentResource):
             __props__.__dict__["image"] = image
             __props__.__dict__["mode"] = mode
             __props__.__dict__["network_security_group_ids"] = network_security_group_ids
+            __props__.__dict__["nlb_health_check_ports"] = nlb_health_check_ports
             __props__.__dict__["nlb_security_group_id"] = nlb_security_group_id
             __props__.__dict__["private_namespace_id"] = private_namespace_id
             if project_name is None and not opts.urn:

@@ -117,7 +117,7 @@ class LoadBalancer(pulumi.ComponentResource):
                  zone_id: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -134,7 +134,7 @@ class LoadBalancer(pulumi.ComponentResource):
                  args: LoadBalancerArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP ingress ports. Only the listener ports are open to the world.
+        The load balancers of a Defang project: an application load balancer for HTTP ingress ports (one HTTP listener per published port; with a domain, HTTPS with ACM certificates, host names per port and HTTP redirected to HTTPS), and a network load balancer for TCP and UDP ingress ports. Only the listener ports are open to the world.
 
         :param str resource_name: The name of the resource.
         :param LoadBalancerArgs args: The arguments to use to populate this resource's properties.
@@ -238,7 +238,7 @@ class LoadBalancer(pulumi.ComponentResource):
     @pulumi.getter
     def endpoints(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` for TCP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
+        `service:port` to its public URL: `https://<service>--<port>.<domain>` with a domain, else the load balancer's DNS name (`http://`, or `tcp://` / `udp://` for TCP and UDP ports); an http2/grpc port served through its service's domainName has `https://<domainName>`.
         """
         return pulumi.get(self, "endpoints")
 
@@ -246,7 +246,7 @@ class LoadBalancer(pulumi.ComponentResource):
     @pulumi.getter(name="nlbDnsName")
     def nlb_dns_name(self) -> pulumi.Output[_builtins.str]:
         """
-        DNS name of the network load balancer (empty when no TCP ingress).
+        DNS name of the network load balancer (empty when no TCP or UDP ingress).
         """
         return pulumi.get(self, "nlb_dns_name")
 
@@ -254,7 +254,7 @@ class LoadBalancer(pulumi.ComponentResource):
     @pulumi.getter(name="nlbSecurityGroupId")
     def nlb_security_group_id(self) -> pulumi.Output[_builtins.str]:
         """
-        Security group of the network load balancer; services admit it on their TCP ingress ports.
+        Security group of the network load balancer; services admit it on their TCP and UDP ingress ports and the TCP ports it probes UDP ones on.
         """
         return pulumi.get(self, "nlb_security_group_id")
 
